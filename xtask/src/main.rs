@@ -18,6 +18,37 @@ fn repo_root() -> PathBuf {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let repo = repo_root();
+    // Evaluations and native benchmarks must run optimised: a debug build of
+    // xtask hands them to an optimised build of itself.
+    if cfg!(debug_assertions)
+        && matches!(
+            args.first().map(String::as_str),
+            Some("eval" | "bench-native")
+        )
+    {
+        let status =
+            std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .current_dir(&repo)
+                .args([
+                    "run",
+                    "--quiet",
+                    "--profile",
+                    "bench-native",
+                    "--package",
+                    "xtask",
+                    "--",
+                ])
+                .args(&args)
+                .status();
+        return match status {
+            Ok(s) if s.success() => ExitCode::SUCCESS,
+            Ok(_) => ExitCode::FAILURE,
+            Err(e) => {
+                eprintln!("error: cannot run cargo: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let result = match args.first().map(String::as_str) {
         Some("eval") => match args.get(1).map(String::as_str) {
             Some("search") => eval_search::run(&args[2..], &repo),
