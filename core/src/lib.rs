@@ -4,3 +4,4 @@
 //! and tested natively with `cargo test`.
 
 pub mod api;
+pub mod normalize;

@@ -1,0 +1,739 @@
+//! Text normalisation shared by search, duplicate detection and triage.
+//!
+//! Every part of core that compares customer text must agree on what "the
+//! same word" means, or a question found by search would not be found by the
+//! duplicate index. This module is that single definition:
+//!
+//! - [`fold`]: Unicode compatibility normalisation (the "K" of NFKC: fullwidth
+//!   letters, ligatures such as `ﬁ`), case folding and diacritics removed, so
+//!   `Devolución`, `devolucion` and `ＤＥＶＯＬＵＣＩÓＮ` are one string.
+//! - [`tokens`]: words by Unicode word boundaries (UAX #29), folded, with the
+//!   byte range of each word in the original text (snippet highlighting needs
+//!   it). Punctuation and emoji are separators; apostrophes inside a word are
+//!   joined (`don't` → `dont`) or, for a short elided article, dropped with it
+//!   (`l'été` → `ete`).
+//! - [`Lang`], [`detect_lang`], [`is_stop_word`], [`stem`]: English and
+//!   Spanish stop words and Snowball stemming, and a cheap, deterministic
+//!   language guess.
+//! - [`terms`]: all of the above in one call, for indexing and comparing.
+//!
+//! Folding happens before stemming, so a word typed without its accents stems
+//! like the accented one.
+
+use std::fmt;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// The languages Chorus analyses; everything else is treated as English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Spanish.
+    Es,
+}
+
+impl Lang {
+    /// Every supported language, in a fixed order.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+
+    /// The ISO 639-1 code (`en`, `es`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
+
+    /// Parses a language code or tag (`es`, `ES`, `es-MX`); `None` when unsupported.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let primary = code.trim().split(['-', '_']).next().unwrap_or("");
+        if primary.eq_ignore_ascii_case("en") {
+            Some(Lang::En)
+        } else if primary.eq_ignore_ascii_case("es") {
+            Some(Lang::Es)
+        } else {
+            None
+        }
+    }
+
+    /// Like [`Lang::from_code`], falling back to English for unknown codes.
+    pub fn from_code_or_en(code: &str) -> Lang {
+        Lang::from_code(code).unwrap_or(Lang::En)
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// One word of a text: its folded form and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The folded word (see [`fold`]); never empty, no apostrophes.
+    pub text: String,
+    /// Byte offset of the word's first character in the original text.
+    pub start: usize,
+    /// Byte offset just past the word's last character in the original text.
+    pub end: usize,
+}
+
+impl Token {
+    /// The byte range of the word in the original text.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start..self.end
+    }
+}
+
+/// Apostrophe-like characters that join or elide words.
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{FF07}')
+}
+
+/// Pushes the folded form of one character.
+#[inline]
+fn fold_char_into(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    if is_apostrophe(c) {
+        out.push('\'');
+        return;
+    }
+    // Hangul syllables decompose to jamo; keep them whole.
+    if ('\u{AC00}'..='\u{D7A3}').contains(&c) {
+        out.push(c);
+        return;
+    }
+    decompose_compatible(c, |d| {
+        if d == 'ß' || d == 'ẞ' {
+            out.push_str("ss");
+            return;
+        }
+        for l in d.to_lowercase() {
+            if !is_combining_mark(l) {
+                out.push(l);
+            }
+        }
+    });
+}
+
+/// Folds text for comparison: compatibility decomposition (NFKC's
+/// compatibility mappings: fullwidth forms, ligatures, superscripts), lower
+/// case (with `ß` → `ss`), diacritics removed, apostrophe variants unified to
+/// `'`. Punctuation and spacing are kept; use [`tokens`] for words.
+pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        fold_char_into(c, &mut out);
+    }
+    out
+}
+
+/// Calls `emit(word, start, end)` for every word of `text` (folded, byte
+/// range in `text`) without allocating a `String` per word.
+///
+/// This is the allocation-light core of [`tokens`], for hot paths such as
+/// index building.
+pub fn for_each_token(text: &str, mut emit: impl FnMut(&str, usize, usize)) {
+    let mut folded = String::new();
+    // For each char of `folded`: (byte offset in folded, source start, source end).
+    let mut map: Vec<(usize, usize, usize)> = Vec::new();
+    let mut word = String::new();
+    for (base, seg) in text.split_word_bound_indices() {
+        if !seg.chars().any(char::is_alphanumeric) {
+            continue;
+        }
+        if seg.is_ascii() && seg.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            // Fast path: the common plain word.
+            word.clear();
+            word.push_str(seg);
+            word.make_ascii_lowercase();
+            emit(&word, base, base + seg.len());
+            continue;
+        }
+        folded.clear();
+        map.clear();
+        for (i, c) in seg.char_indices() {
+            let before = folded.len();
+            fold_char_into(c, &mut folded);
+            for (j, _) in folded[before..].char_indices() {
+                map.push((before + j, base + i, base + i + c.len_utf8()));
+            }
+        }
+        split_folded(&folded, &map, &mut word, &mut emit);
+    }
+}
+
+/// Splits one folded segment into words at non-alphanumeric characters,
+/// keeping apostrophes that sit between two alphanumerics, then resolves them.
+fn split_folded(
+    folded: &str,
+    map: &[(usize, usize, usize)],
+    word: &mut String,
+    emit: &mut impl FnMut(&str, usize, usize),
+) {
+    let chars: Vec<char> = folded.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let first = i;
+        let mut last = i;
+        let mut j = i + 1;
+        while j < chars.len() {
+            let c = chars[j];
+            if c.is_alphanumeric() {
+                last = j;
+                j += 1;
+            } else if c == '\'' && j + 1 < chars.len() && chars[j + 1].is_alphanumeric() {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        let piece: String = chars[first..=last].iter().collect();
+        word.clear();
+        resolve_apostrophes(&piece, word);
+        if !word.is_empty() {
+            let start = map.get(first).map_or(0, |m| m.1);
+            let end = map.get(last).map_or(start, |m| m.2);
+            emit(word, start, end);
+        }
+        i = j;
+    }
+}
+
+/// `l'ete` → `ete` (a one- or two-letter elided article before a real word);
+/// otherwise apostrophes are dropped: `don't` → `dont`, `user's` → `users`.
+fn resolve_apostrophes(piece: &str, out: &mut String) {
+    if !piece.contains('\'') {
+        out.push_str(piece);
+        return;
+    }
+    let mut parts = piece.split('\'');
+    let head = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    if rest.len() == 1
+        && (1..=2).contains(&head.chars().count())
+        && head.chars().all(char::is_alphabetic)
+        && rest[0].chars().count() >= 3
+    {
+        out.push_str(rest[0]);
+        return;
+    }
+    out.push_str(head);
+    for p in rest {
+        out.push_str(p);
+    }
+}
+
+/// The words of `text`, folded, each with its byte range in `text`.
+///
+/// Word boundaries follow UAX #29; punctuation, symbols and emoji are not
+/// words. Compatibility characters that expand (`ﬁ`, `㎏`) keep the range of
+/// the character they came from.
+pub fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    for_each_token(text, |w, start, end| {
+        out.push(Token {
+            text: w.to_string(),
+            start,
+            end,
+        })
+    });
+    out
+}
+
+/// Sorted, folded English stop words (contractions without apostrophes).
+const STOP_EN: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "arent",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "cannot",
+    "cant",
+    "could",
+    "couldnt",
+    "did",
+    "didnt",
+    "do",
+    "does",
+    "doesnt",
+    "doing",
+    "dont",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "hadnt",
+    "has",
+    "hasnt",
+    "have",
+    "havent",
+    "having",
+    "he",
+    "her",
+    "here",
+    "heres",
+    "hers",
+    "herself",
+    "hes",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "hows",
+    "i",
+    "if",
+    "im",
+    "in",
+    "into",
+    "is",
+    "isnt",
+    "it",
+    "its",
+    "itself",
+    "ive",
+    "just",
+    "lets",
+    "me",
+    "more",
+    "most",
+    "mustnt",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "ought",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "same",
+    "shant",
+    "she",
+    "shes",
+    "should",
+    "shouldnt",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "thats",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "theres",
+    "these",
+    "they",
+    "theyre",
+    "theyve",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "very",
+    "was",
+    "wasnt",
+    "we",
+    "were",
+    "werent",
+    "weve",
+    "what",
+    "whats",
+    "when",
+    "whens",
+    "where",
+    "wheres",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whos",
+    "why",
+    "whys",
+    "will",
+    "with",
+    "wont",
+    "would",
+    "wouldnt",
+    "you",
+    "youd",
+    "youll",
+    "your",
+    "youre",
+    "yours",
+    "yourself",
+    "yourselves",
+    "youve",
+];
+
+/// Sorted, folded Spanish stop words (Snowball list, accents removed).
+const STOP_ES: &[&str] = &[
+    "a", "al", "algo", "algunas", "algunos", "ante", "antes", "como", "con", "contra", "cual",
+    "cuando", "de", "del", "desde", "donde", "durante", "e", "el", "ella", "ellas", "ellos", "en",
+    "entre", "era", "erais", "eran", "eras", "eres", "es", "esa", "esas", "ese", "eso", "esos",
+    "esta", "estaba", "estabais", "estaban", "estabas", "estad", "estada", "estadas", "estado",
+    "estados", "estais", "estamos", "estan", "estar", "estara", "estaran", "estaras", "estare",
+    "estareis", "estaria", "estarian", "estarias", "estas", "este", "esteis", "estemos", "esten",
+    "estes", "esto", "estos", "estoy", "estuve", "estuvo", "fue", "fueron", "fui", "fuimos", "ha",
+    "habeis", "haber", "habia", "habian", "habias", "han", "has", "hasta", "hay", "haya", "he",
+    "hemos", "hube", "hubo", "la", "las", "le", "les", "lo", "los", "mas", "me", "mi", "mia",
+    "mias", "mio", "mios", "mis", "mucho", "muchos", "muy", "nada", "ni", "no", "nos", "nosotras",
+    "nosotros", "nuestra", "nuestras", "nuestro", "nuestros", "o", "os", "otra", "otras", "otro",
+    "otros", "para", "pero", "poco", "por", "porque", "que", "quien", "quienes", "se", "sea",
+    "sean", "ser", "sera", "seran", "seria", "serian", "si", "sido", "siendo", "sin", "sobre",
+    "sois", "somos", "son", "soy", "su", "sus", "suya", "suyas", "suyo", "suyos", "tambien",
+    "tanto", "te", "tendra", "tenemos", "tengo", "ti", "tiene", "tienen", "todo", "todos", "tu",
+    "tus", "tuya", "tuyas", "tuyo", "tuyos", "u", "un", "una", "uno", "unos", "vosotras",
+    "vosotros", "vuestra", "vuestras", "vuestro", "vuestros", "y", "ya", "yo",
+];
+
+fn stop_list(lang: Lang) -> &'static [&'static str] {
+    match lang {
+        Lang::En => STOP_EN,
+        Lang::Es => STOP_ES,
+    }
+}
+
+/// Whether `word` is a stop word in `lang`. The word is folded first when it
+/// is not already plain lower-case ASCII, so `Dónde` and `donde` both count.
+pub fn is_stop_word(word: &str, lang: Lang) -> bool {
+    let list = stop_list(lang);
+    if word
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        return list.binary_search(&word).is_ok();
+    }
+    let mut folded = fold(word);
+    folded.retain(|c| c != '\'');
+    list.binary_search(&folded.as_str()).is_ok()
+}
+
+/// Snowball stem of a word in `lang`, folded before and after stemming.
+///
+/// Folding first means a word typed without accents stems like the accented
+/// one. Spanish `-cion` is given back its accent before stemming because the
+/// Snowball suffix table only knows `-ción`; without it `devolucion` and
+/// `devoluciones` would not meet.
+pub fn stem(word: &str, lang: Lang) -> String {
+    let mut folded = fold(word);
+    folded.retain(|c| c != '\'');
+    stem_folded(&folded, lang)
+}
+
+/// [`stem`] for a word that is already folded (as [`tokens`] yields it).
+pub fn stem_folded(folded: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => {
+            let s = Stemmer::create(Algorithm::English);
+            s.stem(folded).into_owned()
+        }
+        Lang::Es => {
+            let s = Stemmer::create(Algorithm::Spanish);
+            let stemmed = if let Some(head) = folded.strip_suffix("cion") {
+                let accented = format!("{head}ción");
+                s.stem(&accented).into_owned()
+            } else {
+                s.stem(folded).into_owned()
+            };
+            if stemmed.is_ascii() {
+                stemmed
+            } else {
+                fold(&stemmed)
+            }
+        }
+    }
+}
+
+/// Spanish-only letters and marks that make a text Spanish on their own.
+fn spanish_signal(c: char) -> bool {
+    matches!(
+        c,
+        '¿' | '¡' | 'ñ' | 'Ñ' | 'á' | 'é' | 'í' | 'ó' | 'ú' | 'Á' | 'É' | 'Í' | 'Ó' | 'Ú'
+    )
+}
+
+/// Evidence for each language: (English, Spanish) scores.
+fn lang_scores(text: &str) -> (u32, u32) {
+    let mut en = 0u32;
+    let mut es = 0u32;
+    for c in text.chars() {
+        if spanish_signal(c) {
+            es = es.saturating_add(2);
+        }
+    }
+    for_each_token(text, |w, _, _| {
+        let in_en = STOP_EN.binary_search(&w).is_ok();
+        let in_es = STOP_ES.binary_search(&w).is_ok();
+        if in_en && !in_es {
+            en = en.saturating_add(1);
+        } else if in_es && !in_en {
+            es = es.saturating_add(1);
+        }
+    });
+    (en, es)
+}
+
+/// A language guess, or `None` when the text carries no evidence either way
+/// (no stop words of either language, no Spanish letters).
+pub fn guess_lang(text: &str) -> Option<Lang> {
+    let (en, es) = lang_scores(text);
+    if en == 0 && es == 0 {
+        None
+    } else if es > en {
+        Some(Lang::Es)
+    } else {
+        Some(Lang::En)
+    }
+}
+
+/// A cheap, deterministic language guess: counts stop words only one of the
+/// languages has, plus Spanish letters and marks (`¿¡ñáéíóú`, worth two
+/// words each). Ties and texts with no evidence are English.
+pub fn detect_lang(text: &str) -> Lang {
+    guess_lang(text).unwrap_or(Lang::En)
+}
+
+/// The comparable terms of `text` in `lang`: folded words, stop words
+/// removed, stemmed. Order follows the text; repeats are kept.
+pub fn terms(text: &str, lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_token(text, |w, _, _| {
+        if !is_stop_word(w, lang) {
+            out.push(stem_folded(w, lang));
+        }
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        tokens(text).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn fold_removes_diacritics_both_ways() {
+        assert_eq!(fold("Devolución"), "devolucion");
+        assert_eq!(fold("devolucion"), fold("DEVOLUCIÓN"));
+        assert_eq!(fold("Ñandú pingüino"), "nandu pinguino");
+        assert_eq!(fold("Crème brûlée"), "creme brulee");
+    }
+
+    #[test]
+    fn fold_applies_compatibility_mappings() {
+        assert_eq!(fold("ＲＥＦＵＮＤ"), "refund", "fullwidth letters");
+        assert_eq!(fold("ﬁle"), "file", "ligature fi");
+        assert_eq!(fold("x²"), "x2", "superscript");
+        assert_eq!(fold("Straße"), "strasse", "sharp s case-folds");
+    }
+
+    #[test]
+    fn fold_unifies_apostrophes() {
+        assert_eq!(fold("don’t"), "don't");
+        assert_eq!(fold("DON'T"), "don't");
+    }
+
+    #[test]
+    fn tokens_join_contractions_and_drop_elided_articles() {
+        assert_eq!(words("Don't worry"), ["dont", "worry"]);
+        assert_eq!(words("don’t"), ["dont"]);
+        assert_eq!(words("l'été"), ["ete"]);
+        assert_eq!(words("the user's inbox"), ["the", "users", "inbox"]);
+        assert_eq!(words("'quoted'"), ["quoted"]);
+    }
+
+    #[test]
+    fn emoji_and_punctuation_separate_words() {
+        assert_eq!(words("refund😀please"), ["refund", "please"]);
+        assert_eq!(
+            words("👍🏽 order #123, shipped!!"),
+            ["order", "123", "shipped"]
+        );
+        assert_eq!(words("gmail.com/settings"), ["gmail", "com", "settings"]);
+        assert!(words("😀 ... !!! 👩‍👩‍👧").is_empty());
+    }
+
+    #[test]
+    fn token_ranges_point_into_the_original_text() {
+        let text = "¿Dónde está mi DEVOLUCIÓN? ﬁle l'été";
+        for t in tokens(text) {
+            let orig = &text[t.range()];
+            let mut f = fold(orig);
+            f.retain(|c| c != '\'');
+            assert!(
+                f.contains(&t.text) || f.ends_with(&t.text),
+                "{orig} vs {}",
+                t.text
+            );
+        }
+        let t = tokens(text);
+        assert_eq!(&text[t[0].range()], "Dónde");
+        assert_eq!(t[0].text, "donde");
+        assert_eq!(&text[t[3].range()], "DEVOLUCIÓN");
+        assert_eq!(&text[t[4].range()], "ﬁle");
+        assert_eq!(t[4].text, "file");
+    }
+
+    #[test]
+    fn split_segment_ranges_are_exact() {
+        let text = "visit ＧＭＡＩＬ．ＣＯＭ now";
+        let t = tokens(text);
+        assert_eq!(t.len(), 4, "{t:?}");
+        assert_eq!(&text[t[1].range()], "ＧＭＡＩＬ");
+        assert_eq!(&text[t[2].range()], "ＣＯＭ");
+    }
+
+    #[test]
+    fn stop_words_per_language() {
+        assert!(is_stop_word("the", Lang::En));
+        assert!(is_stop_word("dont", Lang::En));
+        assert!(is_stop_word("Don't", Lang::En));
+        assert!(!is_stop_word("refund", Lang::En));
+        assert!(is_stop_word("dónde", Lang::Es));
+        assert!(is_stop_word("para", Lang::Es));
+        assert!(!is_stop_word("para", Lang::En));
+        assert!(!is_stop_word("devolucion", Lang::Es));
+    }
+
+    #[test]
+    fn stop_lists_are_sorted_and_folded() {
+        for list in [STOP_EN, STOP_ES] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
+            assert!(list.iter().all(|w| fold(w) == *w && !w.contains('\'')));
+        }
+        assert!(STOP_EN.len() > 100 && STOP_ES.len() > 150);
+    }
+
+    #[test]
+    fn english_stemming_conflates_inflections() {
+        assert_eq!(stem("returns", Lang::En), stem("returning", Lang::En));
+        assert_eq!(stem("Returned", Lang::En), "return");
+        assert_ne!(stem("return", Lang::En), stem("refund", Lang::En));
+    }
+
+    #[test]
+    fn spanish_stemming_conflates_with_and_without_accents() {
+        let a = stem("devoluciones", Lang::Es);
+        assert_eq!(a, stem("devolución", Lang::Es));
+        assert_eq!(a, stem("devolucion", Lang::Es));
+        assert_eq!(stem("categoría", Lang::Es), stem("categoria", Lang::Es));
+        assert_eq!(stem("pedidos", Lang::Es), stem("pedido", Lang::Es));
+        assert!(stem("información", Lang::Es).is_ascii());
+    }
+
+    #[test]
+    fn language_detection() {
+        assert_eq!(detect_lang("How do I return my order?"), Lang::En);
+        assert_eq!(detect_lang("¿Cómo devuelvo mi pedido?"), Lang::Es);
+        assert_eq!(detect_lang("quiero la devolucion de mi pedido"), Lang::Es);
+        assert_eq!(detect_lang("where is the refund for my pedido"), Lang::En);
+        assert_eq!(detect_lang("xyz 123"), Lang::En);
+        assert_eq!(guess_lang("xyz 123"), None);
+        assert_eq!(guess_lang("envío"), Some(Lang::Es));
+    }
+
+    #[test]
+    fn terms_fold_drop_stop_words_and_stem() {
+        assert_eq!(
+            terms("How do I return my Orders?", Lang::En),
+            ["return", "order"]
+        );
+        assert_eq!(
+            terms("¿Dónde están mis devoluciones?", Lang::Es),
+            terms("donde estan mis devolucion", Lang::Es)
+        );
+    }
+
+    #[test]
+    fn lang_codes() {
+        assert_eq!(Lang::from_code("es-MX"), Some(Lang::Es));
+        assert_eq!(Lang::from_code("EN"), Some(Lang::En));
+        assert_eq!(Lang::from_code("fr"), None);
+        assert_eq!(Lang::from_code_or_en(""), Lang::En);
+        assert_eq!(Lang::Es.to_string(), "es");
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        let long = "ab😀c ".repeat(20_000);
+        for text in [
+            "",
+            " ",
+            "\t\n",
+            "\u{0}",
+            "\u{FFFD}\u{FFFD}",
+            "'''",
+            "a'",
+            "'a",
+            &long,
+        ] {
+            let _ = tokens(text);
+            let _ = terms(text, Lang::Es);
+            let _ = detect_lang(text);
+            let _ = fold(text);
+        }
+        assert_eq!(stem("", Lang::En), "");
+        assert!(tokens("   ").is_empty());
+    }
+}
