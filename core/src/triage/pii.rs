@@ -230,7 +230,8 @@ fn find_emails(text: &str, out: &mut Vec<PiiSpan>) {
             continue;
         }
         let mut start = at;
-        for (i, c) in text[last_end..at].char_indices().rev() {
+        // Bounded scans (RFC 5321 limits) keep this linear on hostile input.
+        for (i, c) in text[last_end..at].char_indices().rev().take(64) {
             if is_local_char(c) {
                 start = last_end + i;
             } else {
@@ -244,7 +245,7 @@ fn find_emails(text: &str, out: &mut Vec<PiiSpan>) {
             continue;
         }
         let mut end = at + 1;
-        for (i, c) in text[at + 1..].char_indices() {
+        for (i, c) in text[at + 1..].char_indices().take(255) {
             if is_domain_char(c) {
                 end = at + 1 + i + c.len_utf8();
             } else {
@@ -597,6 +598,19 @@ fn excluded(text: &str, t: &NumToken) -> bool {
 }
 
 const REFERENCE_WORDS: &[&str] = &[
+    "ean",
+    "upc",
+    "gtin",
+    "isbn",
+    "asin",
+    "imei",
+    "serial",
+    "sn",
+    "lot",
+    "lote",
+    "batch",
+    "model",
+    "modelo",
     "order",
     "orders",
     "pedido",
@@ -727,7 +741,7 @@ fn phone_run(text: &str, toks: &[NumToken]) -> bool {
     if years >= 2 {
         return false;
     }
-    if groups.len() >= 3 {
+    if groups.len() >= 2 {
         let nums: Vec<i64> = groups.iter().map(|g| as_num(g) as i64).collect();
         let step = nums[1] - nums[0];
         if step.abs() == 1 && nums.windows(2).all(|w| w[1] - w[0] == step) {

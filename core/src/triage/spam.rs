@@ -357,8 +357,10 @@ pub(crate) fn check_repetition(text: &str, ws: &[Word]) -> Option<String> {
     }
     // One word (of 3+ letters) is more than 40% of a text of 10+ words.
     if n >= 10 {
-        for w in &folded {
-            let count = folded.iter().filter(|x| *x == w).count();
+        let mut sorted = folded.clone();
+        sorted.sort_unstable();
+        for run in sorted.chunk_by(|a, b| a == b) {
+            let (w, count) = (run[0], run.len());
             if w.chars().count() >= 3 && count * 10 > n * 4 {
                 return Some(format!("\"{w}\" is {count} of {n} words"));
             }
@@ -371,7 +373,7 @@ pub(crate) fn check_repetition(text: &str, ws: &[Word]) -> Option<String> {
 
 /// Shouting needs at least this many cased letters: short all-caps questions
 /// (`WHERE IS MY ORDER?`, `DHL OR UPS?`) are fine.
-pub const SHOUTING_MIN_LETTERS: usize = 30;
+pub const SHOUTING_MIN_LETTERS: usize = 40;
 /// Share of uppercase among cased letters, in percent, that counts as shouting.
 pub const SHOUTING_UPPER_PERCENT: usize = 90;
 
@@ -396,14 +398,18 @@ fn is_vowel(c: char) -> bool {
     matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
 }
 
-/// Whether one folded, letters-only word looks mashed: a keyboard-row run,
-/// no vowel at all (5+ letters), six consonants in a row, or a 3-letter
+/// Whether one folded, letters-only word looks mashed: a keyboard-row run;
+/// unless it is `Titlecase`: no vowel at all (5+ letters), six consonants in a row, or a 3-letter
 /// chunk repeated three times or more (`asdasdasd`; `jajaja` is spared).
-fn is_mashed(word: &str) -> bool {
+fn is_mashed(word: &str, titlecase: bool) -> bool {
     let chars: Vec<char> = word.chars().collect();
     let n = chars.len();
     if KEYBOARD_RUNS.iter().any(|k| word.contains(k)) {
         return true;
+    }
+    if titlecase {
+        // Proper nouns may be Welsh, Polish, brand names (`Crwth`, `Szczecin`).
+        return false;
     }
     if n >= 5 && !chars.iter().any(|&c| is_vowel(c)) {
         return true;
@@ -433,7 +439,7 @@ pub(crate) fn check_gibberish(ws: &[Word]) -> Option<String> {
     }
     let mashed: Vec<&str> = considered
         .iter()
-        .filter(|w| is_mashed(&w.folded))
+        .filter(|w| is_mashed(&w.folded, w.first_upper && w.upper == 1))
         .map(|w| w.folded.as_str())
         .collect();
     if !mashed.is_empty() && mashed.len() * 2 >= considered.len() {
@@ -587,7 +593,7 @@ mod tests {
             "xcvbnm",
             "fghfghfgh",
         ] {
-            assert!(is_mashed(w), "{w}");
+            assert!(is_mashed(w, false), "{w}");
         }
         for w in [
             "property",
@@ -600,8 +606,19 @@ mod tests {
             "liberty",
             "electrodomésticos",
         ] {
-            assert!(!is_mashed(w), "{w}");
+            assert!(!is_mashed(w, false), "{w}");
         }
+    }
+
+    #[test]
+    fn proper_nouns_only_checked_for_keyboard_runs() {
+        assert!(!is_mashed("crwth", true));
+        assert!(!is_mashed("szczecin", true));
+        assert!(is_mashed("crwthx", false));
+        assert!(is_mashed("asdfg", true));
+        assert!(check_gibberish(&words("Crwth strings?")).is_none());
+        assert!(check_gibberish(&words("Do you ship to Llanfairpwllgwyngyll?")).is_none());
+        assert!(check_gibberish(&words("Qwerty Asdfgh")).is_some());
     }
 
     #[test]

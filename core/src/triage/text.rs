@@ -48,6 +48,8 @@ pub(crate) struct Word {
     pub upper: usize,
     /// Whether the word holds a digit.
     pub has_digit: bool,
+    /// Whether the first character is an uppercase letter.
+    pub first_upper: bool,
 }
 
 /// Splits `text` into words (maximal alphanumeric runs), with byte offsets.
@@ -63,6 +65,7 @@ pub(crate) fn words(text: &str) -> Vec<Word> {
                 letters: 0,
                 upper: 0,
                 has_digit: false,
+                first_upper: c.is_uppercase(),
             });
             w.end = i + c.len_utf8();
             if is_combining(c) {
