@@ -4,5 +4,6 @@
 //! and tested natively with `cargo test`.
 
 pub mod api;
+pub mod dedupe;
 pub mod normalize;
 pub mod triage;

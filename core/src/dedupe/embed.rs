@@ -1,0 +1,279 @@
+//! The static embedding: WordPiece tokens → mean of int8 rows → unit vector.
+
+use std::fmt;
+
+use super::wordpiece::WordPiece;
+
+/// Most WordPiece tokens of one text that count (longer texts are cut).
+pub const MAX_TOKENS: usize = 128;
+
+/// Why a model could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(pub String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "dedupe model: {}", self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Generic customer questions whose mean embedding centres the LSH
+/// hyperplanes (static embeddings share a common direction; hashing around
+/// it balances buckets). Fixed, so hashing never depends on stored data.
+const CENTRE_TEXTS: &[&str] = &[
+    "How do I reset my password?",
+    "Where is my order?",
+    "When will my card arrive?",
+    "Can I get a refund?",
+    "How do I cancel my subscription?",
+    "Why was I charged twice?",
+    "What are your opening hours?",
+    "How can I change my delivery address?",
+    "My payment failed, what should I do?",
+    "Do you ship internationally?",
+    "How long does shipping take?",
+    "I can't log in to my account",
+    "How do I contact support?",
+    "Is there a fee for transfers?",
+    "How do I update my email address?",
+    "The app keeps crashing on my phone",
+    "Can I change my order after placing it?",
+    "What is your return policy?",
+    "How do I verify my identity?",
+    "Why is my account blocked?",
+    "Where can I find my invoice?",
+    "Is my data safe with you?",
+    "How do I delete my account?",
+    "What payment methods do you accept?",
+];
+
+/// A distilled static embedding model (see `core/model/README.md`).
+///
+/// Built once per process/isolate with [`Embedder::from_bytes`] (about a
+/// dozen milliseconds natively; the table is copied, the vocabulary parsed)
+/// and then shared, e.g. behind an `Rc`/`Arc`, by every [`super::QuestionIndex`].
+#[derive(Debug, Clone)]
+pub struct Embedder {
+    dims: usize,
+    scales: Vec<f32>,
+    rows: Vec<i8>,
+    wp: WordPiece,
+    centre: Vec<f32>,
+}
+
+impl Embedder {
+    /// Loads the table (`chorus-static-256.bin` format) and `vocab.txt`.
+    pub fn from_bytes(table: &[u8], vocab: &str) -> Result<Embedder, Error> {
+        let err = |m: &str| Error(m.to_string());
+        if table.len() < 16 || &table[..4] != b"CHSE" {
+            return Err(err("not a CHSE table"));
+        }
+        let u32_at =
+            |o: usize| u32::from_le_bytes([table[o], table[o + 1], table[o + 2], table[o + 3]]);
+        if u32_at(4) != 1 {
+            return Err(err("unsupported table version"));
+        }
+        let rows = u32_at(8) as usize;
+        let dims = u32_at(12) as usize;
+        if rows == 0 || dims == 0 || dims > 4096 || rows > 65_536 {
+            return Err(err("bad table shape"));
+        }
+        let need = 16 + rows * 4 + rows * dims;
+        if table.len() != need {
+            return Err(err("table size does not match its header"));
+        }
+        let wp = WordPiece::from_vocab(vocab).map_err(|e| Error(e.to_string()))?;
+        if wp.len() != rows {
+            return Err(err("vocabulary and table have different row counts"));
+        }
+        let scales: Vec<f32> = table[16..16 + rows * 4]
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .map(|s| if s.is_finite() { s } else { 0.0 })
+            .collect();
+        let rows_data: Vec<i8> = table[16 + rows * 4..].iter().map(|&b| b as i8).collect();
+        let mut e = Embedder {
+            dims,
+            scales,
+            rows: rows_data,
+            wp,
+            centre: Vec::new(),
+        };
+        let mut centre = vec![0.0f32; dims];
+        for t in CENTRE_TEXTS {
+            for (c, v) in centre.iter_mut().zip(e.embed(t)) {
+                *c += v;
+            }
+        }
+        let n = CENTRE_TEXTS.len() as f32;
+        centre.iter_mut().for_each(|c| *c /= n);
+        e.centre = centre;
+        Ok(e)
+    }
+
+    /// Embedding dimensions (256 for the shipped model).
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+
+    /// The fixed centre used to hash embeddings (see `CENTRE_TEXTS`).
+    pub fn centre(&self) -> &[f32] {
+        &self.centre
+    }
+
+    /// WordPiece ids of `text` that carry a vector (no `[UNK]`, no zero rows),
+    /// at most [`MAX_TOKENS`]; appended to `out`.
+    pub fn token_ids(&self, text: &str, out: &mut Vec<u16>) {
+        let start = out.len();
+        // Cut absurdly long inputs before tokenising (bounded work per call).
+        let text = truncate_chars(text, 4 * MAX_TOKENS * 8);
+        self.wp.encode(text, start + MAX_TOKENS * 2, out);
+        let unk = self.wp.unk();
+        let mut w = start;
+        for r in start..out.len() {
+            let id = out[r];
+            if id != unk && self.scales.get(id as usize).is_some_and(|&s| s > 0.0) {
+                out[w] = id;
+                w += 1;
+            }
+        }
+        out.truncate(w.min(start + MAX_TOKENS));
+    }
+
+    /// Writes the L2-normalised mean of the rows of `ids` into `out`
+    /// (`dims` long). Returns false (and zeros) when `ids` is empty.
+    pub fn embed_ids(&self, ids: &[u16], out: &mut [f32]) -> bool {
+        out.iter_mut().for_each(|x| *x = 0.0);
+        let d = self.dims;
+        for &id in ids {
+            let r = id as usize;
+            let Some(&s) = self.scales.get(r) else {
+                continue;
+            };
+            let row = &self.rows[r * d..(r + 1) * d];
+            for (o, &q) in out.iter_mut().zip(row) {
+                *o += s * f32::from(q);
+            }
+        }
+        normalize(out)
+    }
+
+    /// The unit-length embedding of `text` (all zeros when no token is known).
+    pub fn embed(&self, text: &str) -> Vec<f32> {
+        let mut ids = Vec::new();
+        self.token_ids(text, &mut ids);
+        let mut v = vec![0.0; self.dims];
+        self.embed_ids(&ids, &mut v);
+        v
+    }
+}
+
+/// Scales `v` to unit length; false (and zeros) for a zero or non-finite vector.
+pub fn normalize(v: &mut [f32]) -> bool {
+    let n: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if n > 1e-12 && n.is_finite() {
+        v.iter_mut().for_each(|x| *x /= n);
+        true
+    } else {
+        v.iter_mut().for_each(|x| *x = 0.0);
+        false
+    }
+}
+
+/// Dot product (cosine for unit vectors).
+#[inline]
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    // Four accumulators: vectorises, and the summation order is fixed.
+    let mut acc = [0.0f32; 4];
+    let mut ca = a.chunks_exact(4);
+    let mut cb = b.chunks_exact(4);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for k in 0..4 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
+        s += x * y;
+    }
+    s
+}
+
+/// The longest prefix of `s` with at most `max` bytes, cut on a char boundary.
+pub fn truncate_chars(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A 4-dim toy model: vocabulary and table for unit tests (no 8 MB load).
+    pub(crate) fn toy() -> Embedder {
+        let vocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\ncard\narrive\ndelivered\npassword\nreset\nforgot\nrefund\nmoney\nback\nwhen\nmy\n";
+        let rows: [[i8; 4]; 15] = [
+            [0, 0, 0, 0],
+            [0, 0, 0, 0],
+            [0, 0, 0, 0],
+            [0, 0, 0, 0],
+            [127, 10, 0, 0],
+            [100, 30, 0, 0],
+            [110, 20, 5, 0],
+            [0, 127, 10, 0],
+            [5, 110, 0, 10],
+            [0, 100, 20, 0],
+            [0, 0, 127, 10],
+            [10, 0, 110, 0],
+            [0, 10, 100, 20],
+            [3, 3, 3, 3],
+            [2, 2, 2, 2],
+        ];
+        let mut table = b"CHSE".to_vec();
+        for v in [1u32, 15, 4] {
+            table.extend_from_slice(&v.to_le_bytes());
+        }
+        for (i, _) in rows.iter().enumerate() {
+            let s: f32 = if i < 4 { 0.0 } else { 0.01 };
+            table.extend_from_slice(&s.to_le_bytes());
+        }
+        for r in rows {
+            table.extend(r.iter().map(|&x| x as u8));
+        }
+        Embedder::from_bytes(&table, vocab).unwrap()
+    }
+
+    #[test]
+    fn toy_model_loads_and_embeds() {
+        let e = toy();
+        let a = e.embed("When will my card arrive?");
+        let b = e.embed("card delivered");
+        let c = e.embed("forgot password");
+        assert!((dot(&a, &a) - 1.0).abs() < 1e-5);
+        assert!(dot(&a, &b) > 0.9);
+        assert!(dot(&a, &c) < 0.5);
+        assert!(e.embed("zzz ###").iter().all(|&x| x == 0.0));
+    }
+
+    #[test]
+    fn rejects_bad_tables() {
+        let vocab = "[UNK]\n";
+        assert!(Embedder::from_bytes(b"", vocab).is_err());
+        assert!(Embedder::from_bytes(b"CHSE\x01\0\0\0\x01\0\0\0\x04\0\0\0", vocab).is_err());
+        assert!(Embedder::from_bytes(b"XXXX\x01\0\0\0\x01\0\0\0\x04\0\0\0", vocab).is_err());
+    }
+
+    #[test]
+    fn truncate_is_char_safe() {
+        assert_eq!(truncate_chars("héllo", 2), "h");
+        assert_eq!(truncate_chars("abc", 10), "abc");
+    }
+}

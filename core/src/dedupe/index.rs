@@ -1,0 +1,816 @@
+//! [`QuestionIndex`]: one brand's questions and groups, in memory.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use crate::normalize::Lang;
+
+use super::embed::{Embedder, dot};
+use super::hash::{FxHashMap, fnv64};
+use super::lexical::{self, GramStats};
+use super::score::{self, AUTO_JOIN, SUGGEST};
+
+/// A question's id: the edge's SQLite `questions.id` (INTEGER PRIMARY KEY).
+pub type QuestionId = u64;
+/// A group's id: the edge's SQLite `groups.id`. The index never invents one:
+/// the caller allocates ids for new groups (see [`QuestionIndex::insert`]).
+pub type GroupId = u64;
+
+/// Why a question joins an existing group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinReason {
+    /// Same text after folding case, diacritics, punctuation and spacing.
+    Exact,
+    /// Similar enough (combined score ≥ [`AUTO_JOIN`]).
+    Near,
+}
+
+/// What the index decides for a new question.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Join `group`. `score` is 1.0 for exact repeats, else the combined score;
+    /// `matched` is the stored question that matched best.
+    Join {
+        /// The group to join.
+        group: GroupId,
+        /// Combined score in `[0, 1]`.
+        score: f32,
+        /// Exact or near repeat.
+        reason: JoinReason,
+        /// The most similar stored question of that group.
+        matched: QuestionId,
+    },
+    /// No group is close enough: start a new one.
+    New,
+}
+
+impl Verdict {
+    /// The group to join, if any.
+    pub fn group(&self) -> Option<GroupId> {
+        match self {
+            Verdict::Join { group, .. } => Some(*group),
+            Verdict::New => None,
+        }
+    }
+}
+
+/// One suggested group for a (partial) question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    /// The group.
+    pub group: GroupId,
+    /// Combined score in `[0, 1]` (≥ [`SUGGEST`]).
+    pub score: f32,
+    /// Whether the group has an answer (answered groups rank first on ties).
+    pub answered: bool,
+}
+
+/// One stored question, as the edge keeps it in SQLite (for [`QuestionIndex::from_rows`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Row<'a> {
+    /// Question id.
+    pub question: QuestionId,
+    /// Its current group.
+    pub group: GroupId,
+    /// The question text as asked.
+    pub text: &'a str,
+    /// Its language.
+    pub lang: Lang,
+    /// Whether its group is answered (any row of the group may carry it).
+    pub answered: bool,
+}
+
+/// LSH tables and bits per table (random hyperplanes, seeded).
+const TABLES: usize = 4;
+const BITS: usize = 10;
+/// Most recent live entries read per probed LSH bucket.
+const BUCKET_SCAN: usize = 192;
+/// Most recent entries read per term posting list.
+const TERM_SCAN: usize = 768;
+/// Candidates kept from each retrieval path before exact scoring.
+const LEX_K: usize = 40;
+const EMB_K: usize = 40;
+/// Candidates whose char n-gram cosine is computed (best score upper bounds).
+const CHAR_K: usize = 32;
+/// Seed of the hyperplane generator (fixed: hashing must never change).
+const LSH_SEED: u64 = 0x0C40_5EED_2026_0001;
+
+#[derive(Debug, Clone)]
+struct Entry {
+    id: QuestionId,
+    group: GroupId,
+    /// Placement order: bumped on insert and on every move (join/merge/split),
+    /// so the latest agent decision wins for exact repeats.
+    seq: u64,
+    hash: u64,
+    form: (u32, u16),
+    toks: (u32, u16),
+    lang: Lang,
+    live: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Group {
+    /// Slots in join order; `members[0]` is the group's first question.
+    members: Vec<u32>,
+    answered: bool,
+}
+
+/// A prepared query.
+struct Query {
+    form: String,
+    hash: u64,
+    lang: Lang,
+    emb: Vec<f32>,
+    has_emb: bool,
+    grams: Vec<(u32, f32)>,
+    terms: Vec<u32>,
+    lsh: [u16; TABLES],
+    /// Per table, the two least certain bits (multi-probe).
+    weak: [[u8; 2]; TABLES],
+}
+
+/// One scored stored question.
+#[derive(Debug, Clone, Copy)]
+struct Scored {
+    slot: u32,
+    score: f32,
+}
+
+/// Duplicate index of one brand: questions, their groups and the retrieval
+/// structures (term postings, LSH buckets, exact-text map).
+///
+/// Typical edge use (commit first, then apply):
+/// ```ignore
+/// let v = index.decide(text, lang);            // 1. verdict
+/// let group = match v.group() { Some(g) => g, None => db.new_group()? };
+/// db.insert_question(qid, group, text)?;       // 2. commit to SQLite
+/// index.insert(qid, text, lang, group);        // 3. apply in memory
+/// ```
+#[derive(Debug, Clone)]
+pub struct QuestionIndex {
+    model: Option<Arc<Embedder>>,
+    planes: Vec<f32>,
+    entries: Vec<Entry>,
+    forms: String,
+    toks: Vec<u16>,
+    by_id: FxHashMap<QuestionId, u32>,
+    exact: FxHashMap<u64, Vec<u32>>,
+    postings: FxHashMap<u32, Vec<u32>>,
+    buckets: Vec<Vec<u32>>,
+    grams: GramStats,
+    groups: BTreeMap<GroupId, Group>,
+    negatives: BTreeSet<(QuestionId, GroupId)>,
+    next_seq: u64,
+    live: usize,
+}
+
+/// Key of exact repeats: the folded words, or for texts without any word
+/// (emoji, symbols) the trimmed text itself.
+fn exact_key(form: &str, text: &str) -> u64 {
+    if form.is_empty() {
+        let raw = super::embed::truncate_chars(text.trim(), 4 * lexical::MAX_FORM_BYTES);
+        fnv64(raw.as_bytes()) ^ 0x9E37_79B9_7F4A_7C15
+    } else {
+        fnv64(form.as_bytes())
+    }
+}
+
+fn xorshift(state: &mut u64) -> u64 {
+    let mut x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    x
+}
+
+impl QuestionIndex {
+    /// An empty index. With `model = None` only the lexical signal is used
+    /// (tests, or a Worker that has not loaded the model).
+    pub fn new(model: Option<Arc<Embedder>>) -> Self {
+        let dims = model.as_ref().map_or(0, |m| m.dims());
+        // Hyperplane entries: sums of four small uniform integers (roughly
+        // Gaussian, exact in f32 on every platform).
+        let mut st = LSH_SEED;
+        let planes = (0..TABLES * BITS * dims)
+            .map(|_| {
+                let mut s = 0i32;
+                for _ in 0..4 {
+                    s += (xorshift(&mut st) >> 56) as i32 - 128;
+                }
+                s as f32 / 256.0
+            })
+            .collect();
+        Self {
+            model,
+            planes,
+            entries: Vec::new(),
+            forms: String::new(),
+            toks: Vec::new(),
+            by_id: FxHashMap::default(),
+            exact: FxHashMap::default(),
+            postings: FxHashMap::default(),
+            buckets: vec![Vec::new(); TABLES << BITS],
+            grams: GramStats::default(),
+            groups: BTreeMap::new(),
+            negatives: BTreeSet::new(),
+            next_seq: 0,
+            live: 0,
+        }
+    }
+
+    /// Rebuilds an index from stored rows. Feed rows in creation order
+    /// (e.g. `ORDER BY questions.id`): a group's first row is its first
+    /// question. Then replay split constraints with [`QuestionIndex::add_negative`].
+    pub fn from_rows<'a>(
+        model: Option<Arc<Embedder>>,
+        rows: impl IntoIterator<Item = Row<'a>>,
+    ) -> Self {
+        let mut ix = Self::new(model);
+        for r in rows {
+            ix.insert(r.question, r.text, r.lang, r.group);
+            if r.answered {
+                ix.set_answered(r.group, true);
+            }
+        }
+        ix
+    }
+
+    /// Number of live questions.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    /// Whether the index holds no live question.
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Number of non-empty groups.
+    pub fn group_count(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// The group of a stored question.
+    pub fn group_of(&self, q: QuestionId) -> Option<GroupId> {
+        self.slot(q).map(|s| self.entries[s as usize].group)
+    }
+
+    /// A group's questions in join order (first question first).
+    pub fn members(&self, g: GroupId) -> Vec<QuestionId> {
+        self.groups.get(&g).map_or_else(Vec::new, |gr| {
+            gr.members
+                .iter()
+                .map(|&s| self.entries[s as usize].id)
+                .collect()
+        })
+    }
+
+    /// All non-empty groups, ascending.
+    pub fn groups(&self) -> Vec<GroupId> {
+        self.groups.keys().copied().collect()
+    }
+
+    /// Whether a group is marked answered.
+    pub fn is_answered(&self, g: GroupId) -> bool {
+        self.groups.get(&g).is_some_and(|gr| gr.answered)
+    }
+
+    /// The recorded "not this group" constraints (question, group), ascending.
+    pub fn negatives(&self) -> Vec<(QuestionId, GroupId)> {
+        self.negatives.iter().copied().collect()
+    }
+
+    fn slot(&self, q: QuestionId) -> Option<u32> {
+        self.by_id.get(&q).copied()
+    }
+
+    fn form_of(&self, e: &Entry) -> &str {
+        let (o, l) = e.form;
+        &self.forms[o as usize..o as usize + l as usize]
+    }
+
+    fn toks_of(&self, e: &Entry) -> &[u16] {
+        let (o, l) = e.toks;
+        &self.toks[o as usize..o as usize + l as usize]
+    }
+
+    fn group_lang(&self, g: GroupId) -> Option<Lang> {
+        let gr = self.groups.get(&g)?;
+        gr.members.first().map(|&s| self.entries[s as usize].lang)
+    }
+
+    fn hash_lsh(&self, emb: &[f32]) -> ([u16; TABLES], [[u8; 2]; TABLES]) {
+        let mut codes = [0u16; TABLES];
+        let mut weak = [[0u8; 2]; TABLES];
+        let Some(m) = &self.model else {
+            return (codes, weak);
+        };
+        let d = m.dims();
+        let centre = m.centre();
+        let mut x = vec![0.0f32; d];
+        for (xi, (e, c)) in x.iter_mut().zip(emb.iter().zip(centre)) {
+            *xi = e - c;
+        }
+        for t in 0..TABLES {
+            let mut margins = [(f32::INFINITY, 0u8); BITS];
+            for (b, mg) in margins.iter_mut().enumerate() {
+                let p = &self.planes[(t * BITS + b) * d..(t * BITS + b + 1) * d];
+                let v = dot(&x, p);
+                if v > 0.0 {
+                    codes[t] |= 1 << b;
+                }
+                *mg = (v.abs(), b as u8);
+            }
+            margins.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            weak[t] = [margins[0].1, margins[1].1];
+        }
+        (codes, weak)
+    }
+
+    fn prepare(&self, text: &str, lang: Lang) -> Query {
+        let form = lexical::lexical_form(text);
+        let hash = exact_key(&form, text);
+        let mut raw = Vec::new();
+        lexical::grams(&form, &mut raw);
+        let mut grams = Vec::new();
+        self.grams.weigh(&raw, &mut grams);
+        let mut terms = Vec::new();
+        lexical::terms(&form, lang, &mut terms);
+        let (emb, has_emb) = match &self.model {
+            Some(m) => {
+                let mut ids = Vec::new();
+                m.token_ids(text, &mut ids);
+                let mut v = vec![0.0; m.dims()];
+                let ok = m.embed_ids(&ids, &mut v);
+                (v, ok)
+            }
+            None => (Vec::new(), false),
+        };
+        let (lsh, weak) = if has_emb {
+            self.hash_lsh(&emb)
+        } else {
+            ([0; TABLES], [[0; 2]; TABLES])
+        };
+        Query {
+            form,
+            hash,
+            lang,
+            emb,
+            has_emb,
+            grams,
+            terms,
+            lsh,
+            weak,
+        }
+    }
+
+    /// Candidate slots from term postings and LSH buckets (sub-linear: bounded
+    /// reads per term and per bucket), scored exactly, best first.
+    fn candidates(&self, q: &Query) -> Vec<Scored> {
+        self.candidates_with(q).into_iter().map(|x| x.0).collect()
+    }
+
+    fn candidates_with(&self, q: &Query) -> Vec<(Scored, Option<f32>, f32)> {
+        let mut lex: FxHashMap<u32, f32> = FxHashMap::default();
+        let n = self.live.max(1) as f32;
+        for t in &q.terms {
+            let Some(p) = self.postings.get(t) else {
+                continue;
+            };
+            let idf = ((n + 1.0) / (p.len() as f32 + 1.0)).ln() + 1.0;
+            for &s in p.iter().rev().take(TERM_SCAN) {
+                *lex.entry(s).or_insert(0.0) += idf;
+            }
+        }
+        let mut lex: Vec<(u32, f32)> = lex
+            .into_iter()
+            .filter(|&(s, _)| self.entries[s as usize].live)
+            .collect();
+        lex.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+        lex.truncate(LEX_K);
+        let lex_score: FxHashMap<u32, f32> = lex.iter().copied().collect();
+
+        let mut picked: Vec<u32> = lex.iter().map(|x| x.0).collect();
+        if q.has_emb {
+            let mut hits: FxHashMap<u32, u32> = FxHashMap::default();
+            for t in 0..TABLES {
+                let c = q.lsh[t];
+                let probes = [
+                    (c, 2u32),
+                    (c ^ (1 << q.weak[t][0]), 1),
+                    (c ^ (1 << q.weak[t][1]), 1),
+                ];
+                for (code, w) in probes {
+                    let b = &self.buckets[(t << BITS) | code as usize];
+                    let mut seen = 0;
+                    for &s in b.iter().rev() {
+                        if seen >= BUCKET_SCAN {
+                            break;
+                        }
+                        if !self.entries[s as usize].live {
+                            continue;
+                        }
+                        seen += 1;
+                        *hits.entry(s).or_insert(0) += w;
+                    }
+                }
+            }
+            let mut emb: Vec<(u32, u32)> = hits.into_iter().collect();
+            emb.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+            emb.truncate(EMB_K);
+            picked.extend(emb.iter().map(|x| x.0));
+        }
+        // Exact matches of the folded text are always candidates.
+        if let Some(v) = self.exact.get(&q.hash) {
+            picked.extend(v.iter().copied());
+        }
+        picked.sort_unstable();
+        picked.dedup();
+
+        // Stage 1: embedding cosine for every candidate (cheap: ~15 table rows).
+        let m = self.model.as_ref().filter(|_| q.has_emb);
+        let mut ids_emb = vec![0.0f32; q.emb.len()];
+        let mut stage: Vec<(u32, Option<f32>, f32)> = Vec::with_capacity(picked.len());
+        for s in picked {
+            let e = &self.entries[s as usize];
+            if !e.live {
+                continue;
+            }
+            let cos = match m {
+                Some(m) if q.lang == Lang::En && e.lang == Lang::En => {
+                    if m.embed_ids(self.toks_of(e), &mut ids_emb) {
+                        Some(dot(&q.emb, &ids_emb))
+                    } else {
+                        None
+                    }
+                }
+                _ => None,
+            };
+            let lex_rank = lex_score.get(&s).copied().unwrap_or(0.0);
+            stage.push((s, cos, lex_rank));
+        }
+        // Stage 2: char n-gram cosine for the most promising ones only, by the
+        // score's upper bound (char cosine 1), then lexical evidence.
+        stage.sort_by(|a, b| {
+            score::combine(b.1, 1.0)
+                .total_cmp(&score::combine(a.1, 1.0))
+                .then(b.2.total_cmp(&a.2))
+                .then(a.0.cmp(&b.0))
+        });
+        stage.truncate(CHAR_K);
+        let mut raw = Vec::new();
+        let mut w = Vec::new();
+        let mut out = Vec::with_capacity(stage.len());
+        for (s, cos, _) in stage {
+            let e = &self.entries[s as usize];
+            lexical::grams(self.form_of(e), &mut raw);
+            self.grams.weigh(&raw, &mut w);
+            let c = lexical::cosine(&q.grams, &w);
+            let score = score::combine(cos, c);
+            out.push((Scored { slot: s, score }, cos, c));
+        }
+        out.sort_by(|a, b| {
+            b.0.score
+                .total_cmp(&a.0.score)
+                .then(a.0.slot.cmp(&b.0.slot))
+        });
+        out
+    }
+
+    /// Candidate features for calibration and diagnostics: for each retrieved
+    /// stored question, (question, group, embedding cosine, char cosine, score).
+    #[doc(hidden)]
+    pub fn debug_candidates(
+        &self,
+        text: &str,
+        lang: Lang,
+    ) -> Vec<(QuestionId, GroupId, Option<f32>, f32, f32)> {
+        let q = self.prepare(text, lang);
+        self.candidates_with(&q)
+            .into_iter()
+            .map(|(s, cos, c)| {
+                let e = &self.entries[s.slot as usize];
+                (e.id, e.group, cos, c, s.score)
+            })
+            .collect()
+    }
+
+    /// Per group: best member score and slot, best group first; ties go to
+    /// answered groups, then the lower group id.
+    fn rank_groups(&self, scored: &[Scored]) -> Vec<(GroupId, f32, u32)> {
+        let mut best: BTreeMap<GroupId, (f32, u32)> = BTreeMap::new();
+        for s in scored {
+            let g = self.entries[s.slot as usize].group;
+            let b = best.entry(g).or_insert((f32::NEG_INFINITY, s.slot));
+            if s.score > b.0 {
+                *b = (s.score, s.slot);
+            }
+        }
+        let mut v: Vec<(GroupId, f32, u32)> =
+            best.into_iter().map(|(g, (sc, sl))| (g, sc, sl)).collect();
+        v.sort_by(|a, b| {
+            let qa = (a.1 * 100.0).round() as i32;
+            let qb = (b.1 * 100.0).round() as i32;
+            qb.cmp(&qa)
+                .then(self.is_answered(b.0).cmp(&self.is_answered(a.0)))
+                .then(b.1.total_cmp(&a.1))
+                .then(a.0.cmp(&b.0))
+        });
+        v
+    }
+
+    /// The verdict for a new question in `lang`, without changing the index.
+    pub fn decide(&self, text: &str, lang: Lang) -> Verdict {
+        let q = self.prepare(text, lang);
+        self.decide_prepared(&q)
+    }
+
+    fn decide_prepared(&self, q: &Query) -> Verdict {
+        {
+            if let Some(slots) = self.exact.get(&q.hash) {
+                let best = slots
+                    .iter()
+                    .map(|&s| &self.entries[s as usize])
+                    .filter(|e| e.live && e.lang == q.lang && self.form_of(e) == q.form)
+                    .max_by_key(|e| e.seq);
+                if let Some(e) = best {
+                    return Verdict::Join {
+                        group: e.group,
+                        score: 1.0,
+                        reason: JoinReason::Exact,
+                        matched: e.id,
+                    };
+                }
+            }
+        }
+        let scored = self.candidates(q);
+        let strong: Vec<&Scored> = scored.iter().filter(|s| s.score >= AUTO_JOIN).collect();
+        if strong.is_empty() {
+            return Verdict::New;
+        }
+        for (g, sc, slot) in self.rank_groups(&scored) {
+            if sc < AUTO_JOIN {
+                break;
+            }
+            if self.group_lang(g) != Some(q.lang) {
+                continue;
+            }
+            let blocked = strong.iter().any(|s| {
+                let e = &self.entries[s.slot as usize];
+                e.group != g && self.negatives.contains(&(e.id, g))
+            });
+            if blocked {
+                continue;
+            }
+            return Verdict::Join {
+                group: g,
+                score: sc,
+                reason: JoinReason::Near,
+                matched: self.entries[slot as usize].id,
+            };
+        }
+        Verdict::New
+    }
+
+    /// Up to `k` distinct groups similar to a (partial) question, best first,
+    /// scores ≥ [`SUGGEST`]; answered groups first when scores tie (to 0.01).
+    /// Groups of any language are suggested.
+    pub fn suggest(&self, text: &str, k: usize) -> Vec<Suggestion> {
+        if k == 0 || self.live == 0 {
+            return Vec::new();
+        }
+        let lang = crate::normalize::detect_lang(text);
+        let q = self.prepare(text, lang);
+        let mut scored = self.candidates(&q);
+        for s in &mut scored {
+            if self.form_of(&self.entries[s.slot as usize]) == q.form && !q.form.is_empty() {
+                s.score = 1.0;
+            }
+        }
+        self.rank_groups(&scored)
+            .into_iter()
+            .filter(|x| x.1 >= SUGGEST)
+            .take(k)
+            .map(|(g, score, _)| Suggestion {
+                group: g,
+                score,
+                answered: self.is_answered(g),
+            })
+            .collect()
+    }
+
+    /// [`decide`](Self::decide) then [`insert`](Self::insert): the question
+    /// joins the verdict's group, or `new_group` when the verdict is `New`.
+    pub fn ask(
+        &mut self,
+        question: QuestionId,
+        text: &str,
+        lang: Lang,
+        new_group: GroupId,
+    ) -> Verdict {
+        let q = self.prepare(text, lang);
+        let v = self.decide_prepared(&q);
+        let g = v.group().unwrap_or(new_group);
+        self.insert(question, text, lang, g);
+        v
+    }
+
+    /// Stores a question in `group` (creating the group if new). Inserting an
+    /// id that is already stored replaces it.
+    pub fn insert(&mut self, question: QuestionId, text: &str, lang: Lang, group: GroupId) {
+        if self.by_id.contains_key(&question) {
+            self.remove(question);
+        }
+        let form = lexical::lexical_form(text);
+        let hash = exact_key(&form, text);
+        let mut raw = Vec::new();
+        lexical::grams(&form, &mut raw);
+        self.grams.update(&raw, true);
+        let mut terms = Vec::new();
+        lexical::terms(&form, lang, &mut terms);
+
+        let slot = u32::try_from(self.entries.len()).expect("fewer than 2^32 questions");
+        let form_off = u32::try_from(self.forms.len()).expect("form arena under 4 GiB");
+        self.forms.push_str(&form);
+        let tok_off = u32::try_from(self.toks.len()).expect("token arena under 4 GiB");
+        let mut lsh = [0u16; TABLES];
+        let mut has_lsh = false;
+        if let Some(m) = self.model.clone() {
+            m.token_ids(text, &mut self.toks);
+            let ids = &self.toks[tok_off as usize..];
+            let mut v = vec![0.0; m.dims()];
+            if m.embed_ids(ids, &mut v) {
+                lsh = self.hash_lsh(&v).0;
+                has_lsh = true;
+            }
+        }
+        let tok_len = (self.toks.len() - tok_off as usize) as u16;
+        for t in &terms {
+            self.postings.entry(*t).or_default().push(slot);
+        }
+        if has_lsh {
+            for (t, &c) in lsh.iter().enumerate() {
+                self.buckets[(t << BITS) | c as usize].push(slot);
+            }
+        }
+        self.exact.entry(hash).or_default().push(slot);
+        self.entries.push(Entry {
+            id: question,
+            group,
+            seq: self.next_seq,
+            hash,
+            form: (form_off, form.len() as u16),
+            toks: (tok_off, tok_len),
+            lang,
+            live: true,
+        });
+        self.next_seq += 1;
+        self.by_id.insert(question, slot);
+        self.groups.entry(group).or_default().members.push(slot);
+        self.live += 1;
+    }
+
+    /// Removes a question (e.g. deleted as spam). Unknown ids are ignored.
+    pub fn remove(&mut self, question: QuestionId) {
+        let Some(slot) = self.by_id.remove(&question) else {
+            return;
+        };
+        let e = self.entries[slot as usize].clone();
+        let mut raw = Vec::new();
+        lexical::grams(self.form_of(&e), &mut raw);
+        self.grams.update(&raw, false);
+        if let Some(v) = self.exact.get_mut(&e.hash) {
+            v.retain(|&s| s != slot);
+            if v.is_empty() {
+                self.exact.remove(&e.hash);
+            }
+        }
+        self.detach(slot, e.group);
+        self.entries[slot as usize].live = false;
+        self.live -= 1;
+        // Postings and buckets keep the dead slot; reads skip it and
+        // `compact` (or a rebuild) drops it.
+        self.negatives.retain(|&(q, _)| q != question);
+    }
+
+    fn detach(&mut self, slot: u32, g: GroupId) {
+        if let Some(gr) = self.groups.get_mut(&g) {
+            gr.members.retain(|&s| s != slot);
+            if gr.members.is_empty() {
+                self.groups.remove(&g);
+            }
+        }
+    }
+
+    fn place(&mut self, slot: u32, g: GroupId) {
+        let old = self.entries[slot as usize].group;
+        if old == g {
+            return;
+        }
+        self.detach(slot, old);
+        let e = &mut self.entries[slot as usize];
+        e.group = g;
+        e.seq = self.next_seq;
+        self.next_seq += 1;
+        self.groups.entry(g).or_default().members.push(slot);
+    }
+
+    /// Moves a stored question into `group` (an agent's "this belongs there").
+    /// Returns false for an unknown question.
+    pub fn join(&mut self, question: QuestionId, group: GroupId) -> bool {
+        let Some(slot) = self.slot(question) else {
+            return false;
+        };
+        self.negatives.remove(&(question, group));
+        self.place(slot, group);
+        true
+    }
+
+    /// Merges `groups` into the first one listed; returns it (None if empty).
+    /// Members keep their order: the target's, then each other group's.
+    pub fn merge(&mut self, groups: &[GroupId]) -> Option<GroupId> {
+        let (&target, rest) = groups.split_first()?;
+        let answered = groups.iter().any(|g| self.is_answered(*g));
+        for &g in rest {
+            if g == target {
+                continue;
+            }
+            let Some(gr) = self.groups.remove(&g) else {
+                continue;
+            };
+            for s in gr.members {
+                let e = &mut self.entries[s as usize];
+                e.group = target;
+                e.seq = self.next_seq;
+                self.next_seq += 1;
+                self.groups.entry(target).or_default().members.push(s);
+            }
+        }
+        if let Some(gr) = self.groups.get_mut(&target) {
+            gr.answered = answered;
+        }
+        // Constraints against the merged groups no longer make sense.
+        let members: BTreeSet<QuestionId> = self.members(target).into_iter().collect();
+        self.negatives
+            .retain(|&(q, g)| !(members.contains(&q) && (g == target || groups.contains(&g))));
+        Some(target)
+    }
+
+    /// Moves `questions` into `new_group` (allocated by the caller), recording
+    /// (question, old group) negatives so that the next similar question is
+    /// not auto-joined back into the old group. Unknown ids are skipped.
+    pub fn split(&mut self, questions: &[QuestionId], new_group: GroupId) {
+        for &q in questions {
+            let Some(slot) = self.slot(q) else { continue };
+            let old = self.entries[slot as usize].group;
+            if old != new_group {
+                self.negatives.insert((q, old));
+            }
+            self.negatives.remove(&(q, new_group));
+            self.place(slot, new_group);
+        }
+    }
+
+    /// Records that `question` must not pull similar questions into `group`
+    /// (what [`split`](Self::split) records; replay stored ones after a rebuild).
+    pub fn add_negative(&mut self, question: QuestionId, group: GroupId) {
+        self.negatives.insert((question, group));
+    }
+
+    /// Marks a group answered or not (answered groups rank first in suggestions).
+    pub fn set_answered(&mut self, group: GroupId, answered: bool) {
+        if let Some(g) = self.groups.get_mut(&group) {
+            g.answered = answered;
+        }
+    }
+
+    /// Approximate heap bytes held by the index (excluding the shared model).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let vecs = |n: usize| n * size_of::<Vec<u32>>();
+        self.entries.capacity() * size_of::<Entry>()
+            + self.forms.capacity()
+            + self.toks.capacity() * 2
+            + self.by_id.capacity() * (size_of::<(u64, u32)>() + 1)
+            + self.exact.capacity() * (size_of::<(u64, Vec<u32>)>() + 1)
+            + self.exact.values().map(|v| v.capacity() * 4).sum::<usize>()
+            + self.postings.capacity() * (size_of::<(u32, Vec<u32>)>() + 1)
+            + self
+                .postings
+                .values()
+                .map(|v| v.capacity() * 4)
+                .sum::<usize>()
+            + vecs(self.buckets.len())
+            + self.buckets.iter().map(|v| v.capacity() * 4).sum::<usize>()
+            + self.grams.heap_bytes()
+            + self.groups.len() * (size_of::<(GroupId, Group)>() + 16)
+            + self
+                .groups
+                .values()
+                .map(|g| g.members.capacity() * 4)
+                .sum::<usize>()
+            + self.planes.capacity() * 4
+    }
+}

@@ -1,0 +1,311 @@
+//! Behaviour tests of the duplicate index (small fixtures; one test loads the
+//! real model).
+
+use std::sync::Arc;
+
+use proptest::prelude::*;
+
+use super::embed::tests::toy;
+use super::*;
+use crate::normalize::Lang;
+
+fn lexical() -> QuestionIndex {
+    QuestionIndex::new(None)
+}
+
+fn with_toy() -> QuestionIndex {
+    QuestionIndex::new(Some(Arc::new(toy())))
+}
+
+const FILLER: &[&str] = &[
+    "how do i reset my password",
+    "what are your opening hours on sunday",
+    "do you ship to canada",
+    "my payment was declined at checkout",
+    "can i change the delivery address",
+    "how long is the warranty on headphones",
+];
+
+fn filled(mut ix: QuestionIndex) -> QuestionIndex {
+    for (i, t) in FILLER.iter().enumerate() {
+        ix.insert(1000 + i as u64, t, Lang::En, 1000 + i as u64);
+    }
+    ix
+}
+
+#[test]
+fn exact_repeat_joins_ignoring_case_accents_punctuation() {
+    let mut ix = filled(lexical());
+    assert_eq!(
+        ix.ask(1, "Where is my order #123?", Lang::En, 1),
+        Verdict::New
+    );
+    let v = ix.decide("where is my ORDER 123", Lang::En);
+    assert_eq!(
+        v,
+        Verdict::Join {
+            group: 1,
+            score: 1.0,
+            reason: JoinReason::Exact,
+            matched: 1
+        }
+    );
+    // Spanish with and without accents.
+    ix.insert(2, "¿Dónde está mi pedido?", Lang::Es, 2);
+    assert_eq!(ix.decide("donde esta mi pedido", Lang::Es).group(), Some(2));
+}
+
+#[test]
+fn unrelated_question_starts_a_new_group() {
+    let ix = filled(lexical());
+    assert_eq!(
+        ix.decide("is the store open on public holidays in spain", Lang::En),
+        Verdict::New
+    );
+    assert_eq!(ix.decide("", Lang::En), Verdict::New);
+}
+
+#[test]
+fn near_repeat_with_typo_joins_lexically() {
+    let mut ix = filled(lexical());
+    ix.insert(
+        1,
+        "how long is the warranty on wireless headphones",
+        Lang::En,
+        7,
+    );
+    match ix.decide("how long is the waranty on wireless headphones", Lang::En) {
+        Verdict::Join { group, reason, .. } => {
+            assert_eq!(reason, JoinReason::Near);
+            assert_eq!(group, 7);
+        }
+        v => panic!("expected a near join, got {v:?}"),
+    }
+}
+
+#[test]
+fn never_auto_joins_another_language() {
+    let mut ix = filled(lexical());
+    ix.insert(1, "hotel barcelona reserva", Lang::En, 1);
+    assert_eq!(ix.decide("hotel barcelona reserva", Lang::Es), Verdict::New);
+    // but it is still suggested
+    assert_eq!(ix.suggest("hotel barcelona reserva", 3)[0].group, 1);
+}
+
+#[test]
+fn suggest_distinct_groups_answered_first_on_ties() {
+    let mut ix = filled(lexical());
+    ix.insert(1, "can i pay with paypal", Lang::En, 10);
+    ix.insert(2, "can i pay with paypal", Lang::En, 11);
+    ix.insert(3, "can i pay with paypal please", Lang::En, 11);
+    ix.set_answered(11, true);
+    let s = ix.suggest("can i pay with paypal", 5);
+    assert_eq!(s[0].group, 11);
+    assert!(s[0].answered);
+    assert_eq!(s[1].group, 10);
+    let groups: Vec<GroupId> = s.iter().map(|x| x.group).collect();
+    let mut d = groups.clone();
+    d.dedup();
+    assert_eq!(groups, d, "distinct groups");
+    assert!(ix.suggest("can i pay", 1).len() == 1);
+    assert!(ix.suggest("anything", 0).is_empty());
+}
+
+#[test]
+fn merge_split_remove() {
+    let mut ix = filled(lexical());
+    ix.insert(1, "refund for a broken blender", Lang::En, 1);
+    ix.insert(2, "blender arrived broken refund", Lang::En, 2);
+    ix.insert(3, "blender arrived broken can i get a refund", Lang::En, 2);
+    ix.set_answered(2, true);
+    assert_eq!(ix.merge(&[1, 2]), Some(1));
+    assert_eq!(ix.members(1), vec![1, 2, 3]);
+    assert!(ix.is_answered(1));
+    assert!(ix.members(2).is_empty());
+    ix.split(&[2, 3], 5);
+    assert_eq!(ix.members(1), vec![1]);
+    assert_eq!(ix.members(5), vec![2, 3]);
+    assert_eq!(ix.negatives(), vec![(2, 1), (3, 1)]);
+    // An exact repeat of a split question follows it to its new group.
+    assert_eq!(
+        ix.decide("blender arrived broken refund", Lang::En).group(),
+        Some(5)
+    );
+    ix.remove(2);
+    assert_eq!(ix.members(5), vec![3]);
+    assert_eq!(ix.group_of(2), None);
+    assert_eq!(ix.len(), FILLER.len() + 2);
+    ix.remove(2); // unknown: ignored
+    assert!(ix.join(3, 1));
+    assert_eq!(ix.members(1), vec![1, 3]);
+    assert!(!ix.join(99, 1));
+}
+
+#[test]
+fn split_question_is_not_pulled_back() {
+    let mut ix = filled(lexical());
+    // Group 1 holds two near-identical texts; the agent splits one out.
+    ix.insert(1, "cancel order 4417 for the red shoes", Lang::En, 1);
+    ix.insert(2, "cancel order 4417 for the blue shoes", Lang::En, 1);
+    ix.split(&[2], 2);
+    // A new question close to both: group 1 is blocked by the split
+    // question's constraint, so it goes to the split-off group or a new one.
+    let v = ix.decide("cancel order 4417 for the blue shoes please", Lang::En);
+    assert_ne!(v.group(), Some(1));
+    // Merging the groups back clears the constraint.
+    ix.merge(&[1, 2]);
+    assert!(ix.negatives().is_empty());
+}
+
+#[test]
+fn rebuild_from_rows_gives_same_verdicts() {
+    let texts = [
+        "my card has not arrived yet",
+        "when will my card arrive",
+        "reset password please",
+        "forgot my password",
+        "refund money back",
+    ];
+    let mut a = filled(with_toy());
+    let mut rows = Vec::new();
+    for (i, t) in texts.iter().enumerate() {
+        let v = a.ask(i as u64, t, Lang::En, 100 + i as u64);
+        let g = v.group().unwrap_or(100 + i as u64);
+        rows.push((i as u64, g, *t));
+    }
+    a.set_answered(rows[0].1, true);
+    let mut all: Vec<Row> = FILLER
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Row {
+            question: 1000 + i as u64,
+            group: 1000 + i as u64,
+            text: t,
+            lang: Lang::En,
+            answered: false,
+        })
+        .collect();
+    all.extend(rows.iter().map(|&(q, g, t)| Row {
+        question: q,
+        group: g,
+        text: t,
+        lang: Lang::En,
+        answered: g == rows[0].1,
+    }));
+    let b = QuestionIndex::from_rows(Some(Arc::new(toy())), all);
+    assert_eq!(a.groups(), b.groups());
+    for g in a.groups() {
+        assert_eq!(a.members(g), b.members(g));
+        assert_eq!(a.is_answered(g), b.is_answered(g));
+    }
+    for t in ["card arrive", "password forgot", "refund", "opening hours"] {
+        assert_eq!(a.decide(t, Lang::En), b.decide(t, Lang::En));
+        assert_eq!(a.suggest(t, 3), b.suggest(t, 3));
+    }
+}
+
+#[test]
+fn no_panic_on_odd_input() {
+    let mut ix = filled(with_toy());
+    let long = "a".repeat(100_000);
+    let odd = [
+        "",
+        " ",
+        "\u{0}\u{1}",
+        "🙂🙂🙂",
+        "ﬁ ＡＢＣ",
+        "\u{301}\u{301}",
+        long.as_str(),
+        "漢字のテスト",
+        "x y z 1 2 3 !!!",
+    ];
+    for (i, t) in odd.iter().enumerate() {
+        let _ = ix.suggest(t, 3);
+        let _ = ix.ask(i as u64, t, Lang::En, 500 + i as u64);
+        let _ = ix.ask(100 + i as u64, t, Lang::Es, 600 + i as u64);
+    }
+    for (i, _) in odd.iter().enumerate() {
+        ix.remove(i as u64);
+    }
+}
+
+/// The real model: paraphrases score above unrelated pairs and a small
+/// stream groups repeats. (The only test that loads the 8 MB table.)
+#[test]
+fn real_model_end_to_end() {
+    let table = include_bytes!("../../model/chorus-static-256.bin");
+    let vocab = include_str!("../../model/vocab.txt");
+    let m = Embedder::from_bytes(table, vocab).unwrap();
+    assert_eq!(m.dims(), 256);
+    let cos = |a: &str, b: &str| embed::dot(&m.embed(a), &m.embed(b));
+    assert!(
+        cos(
+            "How do I reset my password?",
+            "I forgot my password, how can I change it?"
+        ) > cos("How do I reset my password?", "When will my card arrive?") + 0.2
+    );
+    let mut ix = QuestionIndex::new(Some(Arc::new(m)));
+    let stream = [
+        "When will my new card arrive?",
+        "How do I reset my password?",
+        "When will my new card arrive??",
+        "when will my new card arrive",
+        "what are the fees for international transfers",
+    ];
+    let mut groups = Vec::new();
+    for (i, t) in stream.iter().enumerate() {
+        let v = ix.ask(i as u64, t, Lang::En, 10 + i as u64);
+        groups.push(v.group().unwrap_or(10 + i as u64));
+    }
+    assert_eq!(groups, vec![10, 11, 10, 10, 14]);
+    let s = ix.suggest("when does my card arrive", 3);
+    assert_eq!(s[0].group, 10);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    /// Asking the same text twice always lands in the same group.
+    #[test]
+    fn same_text_twice_same_group(text in "\\PC{0,40}", es in any::<bool>()) {
+        let lang = if es { Lang::Es } else { Lang::En };
+        let mut ix = filled(with_toy());
+        let g1 = ix.ask(1, &text, lang, 1).group().unwrap_or(1);
+        let g2 = ix.ask(2, &text, lang, 2).group().unwrap_or(2);
+        prop_assert_eq!(g1, g2);
+    }
+
+    /// Merging two groups and splitting the second's questions back out
+    /// restores the membership.
+    #[test]
+    fn merge_then_split_restores(n1 in 1usize..5, n2 in 1usize..5) {
+        let mut ix = filled(lexical());
+        let a: Vec<u64> = (0..n1 as u64).collect();
+        let b: Vec<u64> = (10..10 + n2 as u64).collect();
+        for &q in &a { ix.insert(q, &format!("alpha question {q}"), Lang::En, 1); }
+        for &q in &b { ix.insert(q, &format!("beta question {q}"), Lang::En, 2); }
+        ix.merge(&[1, 2]);
+        ix.split(&b, 2);
+        prop_assert_eq!(ix.members(1), a);
+        prop_assert_eq!(ix.members(2), b);
+    }
+
+    /// Verdicts and suggestions do not depend on the insertion order of
+    /// unrelated questions.
+    #[test]
+    fn order_of_unrelated_items_does_not_matter(perm in Just(FILLER.to_vec()).prop_shuffle()) {
+        let mut a = with_toy();
+        let mut b = with_toy();
+        for (i, t) in FILLER.iter().enumerate() {
+            a.insert(1000 + i as u64, t, Lang::En, 1000 + i as u64);
+        }
+        for t in &perm {
+            let i = FILLER.iter().position(|x| x == t).unwrap();
+            b.insert(1000 + i as u64, t, Lang::En, 1000 + i as u64);
+        }
+        for q in ["card arrive", "reset my password", "ship to canada please", "warranty headphones"] {
+            prop_assert_eq!(a.decide(q, Lang::En), b.decide(q, Lang::En));
+            prop_assert_eq!(a.suggest(q, 3), b.suggest(q, 3));
+        }
+    }
+}
