@@ -508,7 +508,8 @@ fn tokenize_numbers(text: &str) -> Vec<NumToken> {
             if j < b.len() && b[j] == b')' {
                 j += 1;
             } else {
-                i = j;
+                // `(612 34 56 78)`: not an area code; rescan from the digit.
+                i = digits_at;
                 continue;
             }
         }
@@ -897,6 +898,10 @@ mod tests {
             ("mon numéro 06 12 34 56 78", "06 12 34 56 78"),
             ("ring 612.345.678", "612.345.678"),
             ("US: 1 800 555 1234", "1 800 555 1234"),
+            ("(llámame: 612 34 56 78)", "612 34 56 78"),
+            ("mi tel (612 34 56 78) gracias", "612 34 56 78"),
+            ("US +1-555-123-4567 now", "+1-555-123-4567"),
+            ("or 555.123.4567", "555.123.4567"),
         ] {
             assert_eq!(found(text, PiiKind::Phone), [phone], "{text}");
         }

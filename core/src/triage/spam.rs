@@ -12,7 +12,7 @@ use std::ops::Range;
 pub const MAX_LINKS: usize = 2;
 /// A question with an explicit link (`http(s)://`, `www.`) needs at least this
 /// many other words, so a bare "check this http://…" is rejected.
-pub const MIN_WORDS_WITH_EXPLICIT_LINK: usize = 4;
+pub const MIN_WORDS_WITH_EXPLICIT_LINK: usize = 3;
 /// A question with a bare domain (`casino.com`) needs at least this many
 /// other words.
 pub const MIN_WORDS_WITH_BARE_DOMAIN: usize = 2;
@@ -424,14 +424,15 @@ fn is_mashed(word: &str, titlecase: bool) -> bool {
     n >= 9 && (3..n).all(|i| chars[i] == chars[i - 3])
 }
 
-/// Gibberish among the considered words: letters-only words of 4+ letters,
-/// skipping short all-caps acronyms (`HDMI`, `HTTPS`). Fires when at least
+/// Gibberish among the considered words: words of 4+ Latin letters (other
+/// scripts have other vowels and are never judged), skipping short all-caps
+/// acronyms (`HDMI`, `HTTPS`). Fires when at least
 /// half of them look mashed, or when they have fewer than 20% vowels over
 /// 15+ letters.
 pub(crate) fn check_gibberish(ws: &[Word]) -> Option<String> {
     let considered: Vec<&Word> = ws
         .iter()
-        .filter(|w| !w.has_digit && w.letters >= 4)
+        .filter(|w| w.letters >= 4 && w.folded.chars().all(|c| c.is_ascii_lowercase() || c == 'ñ'))
         .filter(|w| !(w.upper == w.letters && w.letters <= 5))
         .collect();
     if considered.is_empty() {
@@ -630,5 +631,9 @@ mod tests {
         assert!(check_gibberish(&words("Hmm, is it waterproof?")).is_none());
         assert!(check_gibberish(&words("jajaja ¿en serio? ¿cuándo llega?")).is_none());
         assert!(check_gibberish(&words("asdfgh where is my order")).is_none());
+        assert!(check_gibberish(&words("Здравствуйте, когда придёт мой заказ?")).is_none());
+        assert!(check_gibberish(&words("Γεια σας, πότε θα έρθει η παραγγελία μου;")).is_none());
+        assert!(check_gibberish(&words("你好，我的订单什么时候到？")).is_none());
+        assert!(check_gibberish(&words("Größe straße")).is_none());
     }
 }

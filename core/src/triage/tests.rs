@@ -71,6 +71,10 @@ const LEGIT: &[&str] = &[
     "q tal, tienen stock?",
     "Can I use the code SAVE20 on sale items?",
     "Opening hours 9:00-18:00 or 10:00-20:00?",
+    "Is https://acme.example/p/1 in stock?",
+    "Здравствуйте, когда придёт мой заказ?",
+    "Olá, vocês enviam para o Brasil?",
+    "你好，我的订单什么时候到？",
 ];
 
 #[test]
