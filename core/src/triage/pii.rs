@@ -30,6 +30,10 @@
 //! - **IBAN**: two letters of a known country, two check digits and the BBAN,
 //!   optionally grouped with single spaces or dashes, exactly the country's
 //!   length, passing the ISO 7064 mod-97 check; case-insensitive.
+//! - **National id** (Spain, the brands' second language): DNI `12345678Z`
+//!   or NIE `X1234567L`, optionally with `-`/space before the letter and
+//!   `.` thousands separators (`12.345.678-Z`), whose check letter matches
+//!   (mod 23). Company tax ids (CIF `B12345678`) are not personal.
 //!
 //! Order and account numbers are not personal data on their own (a question
 //! about "pedido 4521" is fine to publish); [`reference_spans`] and
@@ -51,6 +55,8 @@ pub enum PiiKind {
     Card,
     /// An international bank account number (passes mod-97).
     Iban,
+    /// A Spanish national identity number, DNI or NIE (passes its check letter).
+    NationalId,
 }
 
 impl PiiKind {
@@ -61,6 +67,7 @@ impl PiiKind {
             PiiKind::Phone => "[phone]",
             PiiKind::Card => "[card]",
             PiiKind::Iban => "[iban]",
+            PiiKind::NationalId => "[id]",
         }
     }
 }
@@ -84,11 +91,12 @@ impl PiiSpan {
 }
 
 /// Finds every piece of personal data in `text`, sorted by position and never
-/// overlapping (on overlap, e-mail beats IBAN beats card beats phone).
+/// overlapping (on overlap, e-mail beats IBAN beats national id beats card
+/// beats phone).
 ///
 /// Rules (see the source module docs for the reasoning): e-mail
 /// `local@domain.tld`; IBAN of a known country with its exact length and a
-/// valid mod-97; card of 13–19 digits (spaces/dashes) starting 2–6 with a
+/// valid mod-97; Spanish DNI/NIE with a valid check letter; card of 13–19 digits (spaces/dashes) starting 2–6 with a
 /// valid Luhn; phone of 9–15 digits in groups of 2+ (first group may be one
 /// digit), optionally `+`/`(…)`. Prices, dates, decimals, versions,
 /// percentages, years, consecutive numbers and numbers after an order or
@@ -97,6 +105,7 @@ pub fn find_pii(text: &str) -> Vec<PiiSpan> {
     let mut found = Vec::new();
     find_emails(text, &mut found);
     find_ibans(text, &mut found);
+    find_national_ids(text, &mut found);
     find_numbers(text, &mut found);
     // `found` is in priority order; keep a span only if it overlaps no kept one.
     let mut kept: Vec<PiiSpan> = Vec::with_capacity(found.len());
@@ -417,6 +426,77 @@ fn find_ibans(text: &str, out: &mut Vec<PiiSpan>) {
     }
 }
 
+// ---------------------------------------------------------------- DNI / NIE
+
+const DNI_LETTERS: &[u8; 23] = b"TRWAGMYFPDXBNJZSQVHLCKE";
+
+fn find_national_ids(text: &str, out: &mut Vec<PiiSpan>) {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i].to_ascii_uppercase();
+        let nie_prefix = match c {
+            b'X' => Some(0u32),
+            b'Y' => Some(1),
+            b'Z' => Some(2),
+            _ => None,
+        };
+        let starts = (c.is_ascii_digit() || nie_prefix.is_some())
+            && !char_before(text, i)
+                .is_some_and(|p| is_word_char(p) || matches!(p, '.' | '-' | '/'));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let (mut value, want, mut j) = match nie_prefix {
+            Some(v) => (
+                v,
+                7,
+                if b.get(i + 1) == Some(&b'-') {
+                    i + 2
+                } else {
+                    i + 1
+                },
+            ),
+            None => (0, 8, i),
+        };
+        let mut digits = 0;
+        while j < b.len() && digits < want {
+            if b[j].is_ascii_digit() {
+                value = value * 10 + u32::from(b[j] - b'0');
+                digits += 1;
+                j += 1;
+            } else if nie_prefix.is_none()
+                && b[j] == b'.'
+                && (digits == 2 || digits == 5)
+                && b.get(j + 1).is_some_and(u8::is_ascii_digit)
+            {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if digits == want && j < b.len() && matches!(b[j], b'-' | b' ') {
+            j += 1;
+        }
+        let letter = b.get(j).map(u8::to_ascii_uppercase);
+        let end = j + 1;
+        let ok = digits == want
+            && letter.is_some_and(|l| DNI_LETTERS[(value % 23) as usize] == l)
+            && !char_at(text, end).is_some_and(is_word_char);
+        if ok {
+            out.push(PiiSpan {
+                kind: PiiKind::NationalId,
+                start: i,
+                end,
+            });
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+}
+
 // ---------------------------------------------------------------- numbers
 
 /// A standalone numeric token: digit groups joined by single separators.
@@ -599,6 +679,15 @@ fn excluded(text: &str, t: &NumToken) -> bool {
 }
 
 const REFERENCE_WORDS: &[&str] = &[
+    "ups",
+    "dhl",
+    "fedex",
+    "usps",
+    "gls",
+    "seur",
+    "correos",
+    "mrw",
+    "nacex",
     "ean",
     "upc",
     "gtin",
@@ -752,7 +841,17 @@ fn phone_run(text: &str, toks: &[NumToken]) -> bool {
     if !first.plus && !first.paren && follows_reference_keyword(text, first.start) {
         return false;
     }
-    true
+    // `UPS 1Z 999 AA1 01 2345 6784`: the digits continue a product or
+    // tracking code written in groups.
+    let before = text[..first.start].strip_suffix(' ').unwrap_or("");
+    let prev_word: Vec<char> = before
+        .chars()
+        .rev()
+        .take_while(|&c| is_word_char(c))
+        .collect();
+    let code_before =
+        prev_word.iter().any(char::is_ascii_digit) && prev_word.iter().any(|c| c.is_alphabetic());
+    !code_before
 }
 
 fn find_numbers(text: &str, out: &mut Vec<PiiSpan>) {
@@ -1000,6 +1099,33 @@ mod tests {
         assert!(!luhn_ok(&[]));
         assert!(iban_checksum_ok(b"GB82WEST12345698765432"));
         assert!(!iban_checksum_ok(b"GB83WEST12345698765432"));
+    }
+
+    #[test]
+    fn spanish_national_ids() {
+        for (text, id) in [
+            ("Mi DNI es 12345678Z, ¿vale para la factura?", "12345678Z"),
+            ("dni 12.345.678-z", "12.345.678-z"),
+            ("DNI: 12345678 Z", "12345678 Z"),
+            ("NIE X1234567L", "X1234567L"),
+            ("nie y-1234567-x", "y-1234567-x"),
+        ] {
+            assert_eq!(found(text, PiiKind::NationalId), [id], "{text}");
+        }
+        for text in [
+            "DNI 12345678A",
+            "CIF B12345678",
+            "modelo 12345678Z9",
+            "X1234567LL",
+        ] {
+            assert!(found(text, PiiKind::NationalId).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn digits_continuing_a_code_are_not_phones() {
+        assert!(find_pii("UPS 1Z 999 AA1 01 2345 6784").is_empty());
+        assert!(find_pii("envío por SEUR 612345678901").is_empty());
     }
 
     #[test]

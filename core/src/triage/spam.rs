@@ -27,12 +27,44 @@ const TLDS: &[&str] = &[
     "cat", "icu", "vip", "win", "bid", "loan", "work", "fun", "space", "website", "tech",
 ];
 
+/// URL shorteners: a customer has no reason to hide where a link goes, so
+/// any link through one is rejected.
+const SHORTENERS: &[&str] = &[
+    "bit.ly",
+    "tinyurl.com",
+    "t.co",
+    "goo.gl",
+    "ow.ly",
+    "is.gd",
+    "buff.ly",
+    "cutt.ly",
+    "rebrand.ly",
+    "shorturl.at",
+    "x.co",
+    "tiny.cc",
+    "rb.gy",
+    "t.ly",
+    "s.id",
+    "v.gd",
+];
+
 /// A link found in a text.
 #[derive(Debug, Clone)]
 pub(crate) struct Link {
     pub range: Range<usize>,
     /// `http(s)://` or `www.`; otherwise a bare domain.
     pub explicit: bool,
+    /// Through a URL shortener.
+    pub shortener: bool,
+}
+
+/// The host of a link chunk: scheme, `user@` and path stripped, lowercase.
+fn host_of(chunk: &str) -> String {
+    let lower = chunk.to_ascii_lowercase();
+    let rest = lower.rsplit("://").next().unwrap_or("");
+    let rest = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let rest = rest.rsplit('@').next().unwrap_or("");
+    rest.strip_prefix("www.").unwrap_or(rest).to_string()
 }
 
 fn is_bare_domain(s: &str) -> bool {
@@ -78,30 +110,29 @@ pub(crate) fn find_links(text: &str) -> Vec<Link> {
         let range = chunk_start + lead..chunk_start + lead + core.len();
         let lower = core.to_ascii_lowercase();
         let schemes = lower.matches("http://").count() + lower.matches("https://").count();
+        let shortener = SHORTENERS.contains(&host_of(core).as_str());
+        let link = |explicit| Link {
+            range: range.clone(),
+            explicit,
+            shortener,
+        };
         if schemes > 0 {
-            for _ in 0..schemes {
-                out.push(Link {
-                    range: range.clone(),
-                    explicit: true,
-                });
-            }
+            out.extend((0..schemes).map(|_| link(true)));
         } else if lower.starts_with("www.") {
-            out.push(Link {
-                range,
-                explicit: true,
-            });
+            out.push(link(true));
         } else if !core.contains('@') && is_bare_domain(core) {
-            out.push(Link {
-                range,
-                explicit: false,
-            });
+            out.push(link(false));
         }
     }
     out
 }
 
-/// The links rule: too many links, or a link with hardly any question around it.
+/// The links rule: a shortened link, too many links, or a link with hardly
+/// any question around it.
 pub(crate) fn check_links(links: &[Link], other_words: usize) -> Option<String> {
+    if links.iter().any(|l| l.shortener) {
+        return Some("a shortened link".to_string());
+    }
     if links.len() > MAX_LINKS {
         return Some(format!("{} links (at most {MAX_LINKS})", links.len()));
     }
@@ -204,6 +235,14 @@ pub const BUILTIN_BLOCKLIST: &[&str] = &[
     "payday loan",
     "work from home and earn",
     "double your bitcoin",
+    "hot singles",
+    "singles in your area",
+    "check my profile",
+    "visit my profile",
+    "free iphone",
+    "iphone giveaway",
+    "you have won",
+    "claim your prize",
     // Spam (Spanish)
     "compra seguidores",
     "comprar seguidores",
@@ -218,6 +257,10 @@ pub const BUILTIN_BLOCKLIST: &[&str] = &[
     "haz clic aqui",
     "prestamo rapido",
     "apuestas online",
+    "has ganado",
+    "reclama tu premio",
+    "mira mi perfil",
+    "iphone gratis",
 ];
 
 /// Leetspeak digits as letters, applied only inside words that also have a
@@ -399,7 +442,8 @@ fn is_vowel(c: char) -> bool {
 }
 
 /// Whether one folded, letters-only word looks mashed: a keyboard-row run;
-/// unless it is `Titlecase`: no vowel at all (5+ letters), six consonants in a row, or a 3-letter
+/// unless it is `Titlecase`: no vowel at all (5+ letters), under 20% vowels
+/// (10+ letters), six consonants in a row, or a 3-letter
 /// chunk repeated three times or more (`asdasdasd`; `jajaja` is spared).
 fn is_mashed(word: &str, titlecase: bool) -> bool {
     let chars: Vec<char> = word.chars().collect();
@@ -412,6 +456,11 @@ fn is_mashed(word: &str, titlecase: bool) -> bool {
         return false;
     }
     if n >= 5 && !chars.iter().any(|&c| is_vowel(c)) {
+        return true;
+    }
+    // Long words need some vowels (`ajsdhkajsdh`: 2 in 11).
+    let vowels = chars.iter().filter(|&&c| is_vowel(c)).count();
+    if n >= 10 && vowels * 5 < n {
         return true;
     }
     let mut consonants = 0;
@@ -491,6 +540,15 @@ mod tests {
         ] {
             assert!(find_links(t).is_empty(), "{t}");
         }
+    }
+
+    #[test]
+    fn shortened_links_are_rejected() {
+        let l = find_links("Visit http://bit.ly/abc123 for the full review of this blender");
+        assert!(l[0].shortener);
+        assert!(check_links(&l, 9).is_some());
+        assert!(!find_links("https://acme.example/bit.ly")[0].shortener);
+        assert_eq!(host_of("HTTPS://www.Bit.ly/x?y"), "bit.ly");
     }
 
     #[test]
@@ -593,6 +651,7 @@ mod tests {
             "asdasdasd",
             "xcvbnm",
             "fghfghfgh",
+            "ajsdhkajsdh",
         ] {
             assert!(is_mashed(w, false), "{w}");
         }

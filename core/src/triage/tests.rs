@@ -117,6 +117,10 @@ fn each_pii_kind_makes_it_private() {
             "Refund to GB82 WEST 1234 5698 7654 32 please",
             PiiKind::Iban,
         ),
+        (
+            "Mi DNI es 12345678Z, ¿sirve para la factura?",
+            PiiKind::NationalId,
+        ),
     ] {
         let t = triage(TriageInput::new(text));
         assert_eq!(t.verdict, Verdict::Private { kinds: vec![kind] }, "{text}");
@@ -204,6 +208,10 @@ fn each_spam_reason() {
     assert_eq!(
         rejected("WHY DOES NOBODY ANSWER MY QUESTIONS IN THIS SHOP EVER"),
         Some(RejectReason::Shouting)
+    );
+    assert_eq!(
+        rejected("Great review of this blender here http://bit.ly/abc123"),
+        Some(RejectReason::Links)
     );
     assert_eq!(rejected("asdfghjkl"), Some(RejectReason::Gibberish));
     assert_eq!(
@@ -350,6 +358,10 @@ fn serde_shapes() {
     ] {
         assert_eq!(serde_json::to_value(reason).unwrap(), name);
     }
+    assert_eq!(
+        serde_json::to_value(PiiKind::NationalId).unwrap(),
+        "national_id"
+    );
     let t = triage(TriageInput::new("mail ana@x.es"));
     let v = serde_json::to_value(&t).unwrap();
     assert_eq!(
