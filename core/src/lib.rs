@@ -6,4 +6,5 @@
 pub mod api;
 pub mod dedupe;
 pub mod normalize;
+pub mod search;
 pub mod triage;

@@ -1,0 +1,642 @@
+//! Knowledge-base search: instant, typo-tolerant, English and Spanish.
+//!
+//! The widget builds a [`SearchIndex`] from the brand's articles in the
+//! browser and queries it on every keystroke; the edge uses the same index
+//! for `/suggest`. So the index must build in milliseconds, answer in well
+//! under a millisecond, fit in wasm, and rank the way a customer expects:
+//!
+//! - Words are analysed with [`crate::normalize`] in each article's language
+//!   (folding, stop words, Snowball stems). A query is analysed with the
+//!   pipeline of every language the knowledge base holds, so a Spanish query
+//!   finds Spanish articles in a mixed base without a language switch.
+//! - Ranking is BM25F: per-field length normalisation, then field weights
+//!   title > tags > body, combined before term saturation so a word repeated
+//!   in title and body does not count twice. A coordination factor favours
+//!   articles that match more of the query's words, and matches in the title
+//!   add a bonus.
+//! - As-you-type: the last word, while still being typed, also matches as a
+//!   prefix; words the knowledge base does not know are matched within one
+//!   edit (4+ letters) or two (8+ letters) over the sorted vocabulary
+//!   ([`vocab`]). An exact match outranks a prefix match, which outranks a
+//!   typo match.
+//! - Hits carry a plain-text [`Snippet`] with matched words as byte ranges.
+//!
+//! Everything is deterministic (ties break by article id) and free of
+//! clocks and threads, so it runs unchanged on wasm32.
+
+mod snippet;
+mod vocab;
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::Article;
+use crate::normalize::{self, Lang};
+pub use snippet::Snippet;
+use vocab::Vocab;
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    /// The article's id.
+    pub id: String,
+    /// Relevance; only meaningful for ordering hits of one query.
+    pub score: f32,
+    /// An excerpt of the body around the matched words.
+    pub snippet: Snippet,
+    /// Byte ranges of matched words in the article's title.
+    #[serde(default)]
+    pub title_highlights: Vec<(usize, usize)>,
+}
+
+/// How a query is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchOptions {
+    /// At most this many hits.
+    pub limit: usize,
+    /// Approximate snippet length in bytes.
+    pub snippet_bytes: usize,
+    /// Treat the last word as still being typed (prefix match) unless the
+    /// query ends with a space or punctuation.
+    pub as_you_type: bool,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 5,
+            snippet_bytes: 160,
+            as_you_type: true,
+        }
+    }
+}
+
+/// Ranking parameters. Public so the evaluation can report what it ran with;
+/// the defaults are what the product uses.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ranking {
+    /// BM25 term-frequency saturation.
+    pub k1: f32,
+    /// Field weights: title, tags, body.
+    pub weights: [f32; 3],
+    /// Length normalisation per field: title, tags, body.
+    pub b: [f32; 3],
+    /// Weight of a prefix match relative to an exact one.
+    pub prefix: f32,
+    /// Weight of a one-edit match.
+    pub fuzzy1: f32,
+    /// Weight of a two-edit match.
+    pub fuzzy2: f32,
+    /// Exponent of the share of query words an article matches.
+    pub coord: f32,
+    /// Extra share of the score for an article whose title holds all query words.
+    pub title_bonus: f32,
+    /// Look for typo matches of a word even when the word itself is known.
+    pub fuzzy_always: bool,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            k1: 1.2,
+            weights: [3.0, 2.0, 1.0],
+            b: [0.5, 0.5, 0.75],
+            prefix: 0.8,
+            fuzzy1: 0.6,
+            fuzzy2: 0.45,
+            coord: 1.0,
+            title_bonus: 0.5,
+            fuzzy_always: true,
+        }
+    }
+}
+
+/// Words longer than this (bytes, folded) are not indexed: URLs, hashes, junk.
+const MAX_WORD_BYTES: usize = 40;
+/// Query words considered; the rest of a pasted essay is ignored.
+const MAX_QUERY_WORDS: usize = 32;
+/// Prefix expansions kept per query (the most frequent words win).
+const MAX_PREFIX_TERMS: usize = 48;
+/// Typo alternatives kept per query word.
+const MAX_FUZZY_TERMS: usize = 24;
+const NO_TERM: u32 = u32::MAX;
+const TITLE: usize = 0;
+const TAGS: usize = 1;
+const BODY: usize = 2;
+
+/// A small, fast, deterministic hasher (FxHash) for build-time maps.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(buf));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// A stored article: what snippets and ids need.
+#[derive(Debug, Clone)]
+struct Doc {
+    id: String,
+    title: String,
+    /// The body as plain text (Markdown markers removed).
+    body: String,
+}
+
+/// An immutable search index over a set of articles.
+#[derive(Debug, Clone, Default)]
+pub struct SearchIndex {
+    docs: Vec<Doc>,
+    /// Which languages occur (indexed by `Lang as usize`).
+    langs: [bool; 2],
+    /// Sorted stems; a term id is an index here.
+    terms: Vec<Box<str>>,
+    idf: Vec<f32>,
+    /// Postings of term `t`: `post_start[t]..post_start[t + 1]`.
+    post_start: Vec<u32>,
+    post_doc: Vec<u32>,
+    /// Per field: term frequency divided by the field's length norm.
+    post_tf: Vec<[f32; 3]>,
+    /// Folded surface words, for prefix and typo lookups.
+    vocab: Vocab,
+    /// For each surface word, its term per language (or `NO_TERM`).
+    surface_terms: Vec<[u32; 2]>,
+    /// Surface words of term `t`: `ts_start[t]..ts_start[t + 1]` in `ts_ids`.
+    ts_start: Vec<u32>,
+    ts_ids: Vec<u32>,
+    ranking: Ranking,
+}
+
+fn lang_index(lang: Lang) -> usize {
+    match lang {
+        Lang::En => 0,
+        Lang::Es => 1,
+    }
+}
+
+/// Interns `s` in `map`, returning its id.
+fn intern(map: &mut FxMap<Box<str>, u32>, s: &str) -> u32 {
+    if let Some(&id) = map.get(s) {
+        return id;
+    }
+    let id = map.len() as u32;
+    map.insert(Box::from(s), id);
+    id
+}
+
+/// Sorts interned strings, returning them in order and old id → new id.
+fn sort_interned(map: FxMap<Box<str>, u32>) -> (Vec<Box<str>>, Vec<u32>) {
+    let mut pairs: Vec<(Box<str>, u32)> = map.into_iter().collect();
+    pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut remap = vec![0u32; pairs.len()];
+    let mut words = Vec::with_capacity(pairs.len());
+    for (new, (w, old)) in pairs.into_iter().enumerate() {
+        remap[old as usize] = new as u32;
+        words.push(w);
+    }
+    (words, remap)
+}
+
+/// One query word and the index terms it may match, each with a weight.
+#[derive(Debug, Default)]
+struct Clause {
+    alts: Vec<(u32, f32)>,
+}
+
+impl Clause {
+    fn add(&mut self, term: u32, weight: f32) {
+        if let Some(a) = self.alts.iter_mut().find(|a| a.0 == term) {
+            a.1 = a.1.max(weight);
+        } else {
+            self.alts.push((term, weight));
+        }
+    }
+}
+
+impl SearchIndex {
+    /// Builds an index over `articles` with the default ranking.
+    pub fn new(articles: &[Article]) -> Self {
+        Self::with_ranking(articles, Ranking::default())
+    }
+
+    /// Builds an index with explicit ranking parameters.
+    pub fn with_ranking(articles: &[Article], ranking: Ranking) -> Self {
+        let mut surf_map: FxMap<Box<str>, u32> = FxMap::default();
+        let mut surf_terms: Vec<[u32; 2]> = Vec::new();
+        let mut term_map: FxMap<Box<str>, u32> = FxMap::default();
+        let mut langs = [false; 2];
+        // (term, doc, tf per field), in doc order.
+        let mut raw: Vec<(u32, u32, [u16; 3])> = Vec::new();
+        let mut lens: Vec<[u32; 3]> = Vec::with_capacity(articles.len());
+        let mut docs = Vec::with_capacity(articles.len());
+        let mut doc_terms: Vec<(u32, u8)> = Vec::new();
+
+        for (d, a) in articles.iter().enumerate() {
+            let lang = Lang::from_code(&a.lang)
+                .unwrap_or_else(|| normalize::detect_lang(&format!("{} {}", a.title, a.body)));
+            let li = lang_index(lang);
+            langs[li] = true;
+            let body = snippet::plain_text(&a.body);
+            let tags = a.tags.join(" ; ");
+            let mut len = [0u32; 3];
+            doc_terms.clear();
+            for (field, text) in [(TITLE, a.title.as_str()), (TAGS, &tags), (BODY, &body)] {
+                normalize::for_each_token(text, |w, _, _| {
+                    if w.len() > MAX_WORD_BYTES || normalize::is_stop_word(w, lang) {
+                        return;
+                    }
+                    let sid = intern(&mut surf_map, w) as usize;
+                    if sid == surf_terms.len() {
+                        surf_terms.push([NO_TERM; 2]);
+                    }
+                    let mut t = surf_terms[sid][li];
+                    if t == NO_TERM {
+                        let stem = normalize::stem_folded(w, lang);
+                        t = intern(&mut term_map, &stem);
+                        surf_terms[sid][li] = t;
+                    }
+                    doc_terms.push((t, field as u8));
+                    len[field] += 1;
+                });
+            }
+            doc_terms.sort_unstable();
+            let mut i = 0;
+            while i < doc_terms.len() {
+                let t = doc_terms[i].0;
+                let mut tf = [0u16; 3];
+                while i < doc_terms.len() && doc_terms[i].0 == t {
+                    let f = doc_terms[i].1 as usize;
+                    tf[f] = tf[f].saturating_add(1);
+                    i += 1;
+                }
+                raw.push((t, d as u32, tf));
+            }
+            lens.push(len);
+            docs.push(Doc {
+                id: a.id.clone(),
+                title: a.title.clone(),
+                body,
+            });
+        }
+
+        let n_docs = docs.len().max(1) as f32;
+        let mut avg = [0f32; 3];
+        for l in &lens {
+            for f in 0..3 {
+                avg[f] += l[f] as f32;
+            }
+        }
+        for a in &mut avg {
+            *a = (*a / n_docs).max(1.0);
+        }
+
+        let (terms, term_remap) = sort_interned(term_map);
+        let (surfaces, surf_remap) = sort_interned(surf_map);
+        let n_terms = terms.len();
+
+        // Postings by term (counting sort keeps doc order inside a term).
+        let mut post_start = vec![0u32; n_terms + 1];
+        for &(t, _, _) in &raw {
+            post_start[term_remap[t as usize] as usize + 1] += 1;
+        }
+        for t in 0..n_terms {
+            post_start[t + 1] += post_start[t];
+        }
+        let mut fill: Vec<u32> = post_start[..n_terms].to_vec();
+        let mut post_doc = vec![0u32; raw.len()];
+        let mut post_tf = vec![[0f32; 3]; raw.len()];
+        for &(t, d, tf) in &raw {
+            let t = term_remap[t as usize] as usize;
+            let at = fill[t] as usize;
+            fill[t] += 1;
+            post_doc[at] = d;
+            let l = lens[d as usize];
+            let mut norm = [0f32; 3];
+            for f in 0..3 {
+                let denom = 1.0 - ranking.b[f] + ranking.b[f] * l[f] as f32 / avg[f];
+                norm[f] = tf[f] as f32 / denom.max(1e-3);
+            }
+            post_tf[at] = norm;
+        }
+        drop(raw);
+        let idf = (0..n_terms)
+            .map(|t| {
+                let df = (post_start[t + 1] - post_start[t]) as f32;
+                (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln()
+            })
+            .collect();
+
+        // Surface word → terms, and back.
+        let mut surface_terms = vec![[NO_TERM; 2]; surfaces.len()];
+        for (old, ts) in surf_terms.iter().enumerate() {
+            let mut mapped = [NO_TERM; 2];
+            for l in 0..2 {
+                if ts[l] != NO_TERM {
+                    mapped[l] = term_remap[ts[l] as usize];
+                }
+            }
+            surface_terms[surf_remap[old] as usize] = mapped;
+        }
+        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(surfaces.len());
+        for (s, ts) in surface_terms.iter().enumerate() {
+            for &t in ts {
+                if t != NO_TERM && !pairs.contains(&(t, s as u32)) {
+                    pairs.push((t, s as u32));
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut ts_start = vec![0u32; n_terms + 1];
+        for &(t, _) in &pairs {
+            ts_start[t as usize + 1] += 1;
+        }
+        for t in 0..n_terms {
+            ts_start[t + 1] += ts_start[t];
+        }
+        let ts_ids = pairs.into_iter().map(|(_, s)| s).collect();
+
+        SearchIndex {
+            docs,
+            langs,
+            terms,
+            idf,
+            post_start,
+            post_doc,
+            post_tf,
+            vocab: Vocab::from_sorted(surfaces),
+            surface_terms,
+            ts_start,
+            ts_ids,
+            ranking,
+        }
+    }
+
+    /// Number of indexed articles.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Whether the index holds no article.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Number of distinct indexed terms (stems).
+    pub fn term_count(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// Estimated heap memory of the index in bytes: the capacities of all
+    /// vectors times their element sizes, plus the bytes of every owned
+    /// string. Allocator overhead is not counted.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let docs = self.docs.capacity() * size_of::<Doc>()
+            + self
+                .docs
+                .iter()
+                .map(|d| d.id.capacity() + d.title.capacity() + d.body.capacity())
+                .sum::<usize>();
+        let terms = self.terms.capacity() * size_of::<Box<str>>()
+            + self.terms.iter().map(|t| t.len()).sum::<usize>();
+        docs + terms
+            + self.idf.capacity() * size_of::<f32>()
+            + self.post_start.capacity() * size_of::<u32>()
+            + self.post_doc.capacity() * size_of::<u32>()
+            + self.post_tf.capacity() * size_of::<[f32; 3]>()
+            + self.vocab.heap_bytes()
+            + self.surface_terms.capacity() * size_of::<[u32; 2]>()
+            + self.ts_start.capacity() * size_of::<u32>()
+            + self.ts_ids.capacity() * size_of::<u32>()
+    }
+
+    /// The best `limit` hits for `query` with default options.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit> {
+        self.search_with(
+            query,
+            &SearchOptions {
+                limit,
+                ..SearchOptions::default()
+            },
+        )
+    }
+
+    fn term_id(&self, stem: &str) -> Option<u32> {
+        self.terms
+            .binary_search_by(|t| (**t).cmp(stem))
+            .ok()
+            .map(|i| i as u32)
+    }
+
+    fn df(&self, term: u32) -> u32 {
+        let t = term as usize;
+        self.post_start[t + 1] - self.post_start[t]
+    }
+
+    /// The terms of the analysis languages that surface word `s` maps to.
+    fn surface_term_ids(&self, s: u32) -> impl Iterator<Item = u32> + '_ {
+        let ts = self.surface_terms.get(s as usize).copied().unwrap_or([NO_TERM; 2]);
+        (0..2).filter_map(move |l| (self.langs[l] && ts[l] != NO_TERM).then_some(ts[l]))
+    }
+
+    /// Turns the query into clauses of weighted alternative terms.
+    fn analyse(&self, query: &str, as_you_type: bool) -> Vec<Clause> {
+        let mut words: Vec<(String, usize)> = Vec::new();
+        normalize::for_each_token(query, |w, _, end| {
+            if words.len() < MAX_QUERY_WORDS {
+                words.push((w.to_string(), end));
+            }
+        });
+        let open_last = as_you_type
+            && words
+                .last()
+                .is_some_and(|&(_, end)| end == query.len() && words.len() <= MAX_QUERY_WORDS);
+        let n = words.len();
+        let r = self.ranking;
+        let mut clauses = Vec::with_capacity(n);
+        for (i, (w, _)) in words.iter().enumerate() {
+            let open = open_last && i + 1 == n;
+            let mut clause = Clause::default();
+            let mut stop_everywhere = true;
+            for lang in Lang::ALL {
+                if !self.langs[lang_index(lang)] || normalize::is_stop_word(w, lang) {
+                    continue;
+                }
+                stop_everywhere = false;
+                if w.len() > MAX_WORD_BYTES {
+                    continue;
+                }
+                if let Some(t) = self.term_id(&normalize::stem_folded(w, lang)) {
+                    clause.add(t, 1.0);
+                }
+            }
+            let chars = w.chars().count();
+            if stop_everywhere && !open {
+                continue;
+            }
+            if open && (chars >= 2 || n == 1) {
+                let range = self.vocab.prefix_range(w);
+                let mut cands: Vec<(u32, u32)> = Vec::new();
+                for s in range {
+                    if self.vocab.word(s).len() == w.len() {
+                        continue; // the word itself: already exact
+                    }
+                    for t in self.surface_term_ids(s) {
+                        cands.push((self.df(t), t));
+                    }
+                }
+                cands.sort_unstable_by(|a, b| b.cmp(a));
+                for &(_, t) in cands.iter().take(MAX_PREFIX_TERMS) {
+                    clause.add(t, r.prefix);
+                }
+            }
+            if chars >= 4 && chars <= MAX_WORD_BYTES && (self.ranking.fuzzy_always || clause.alts.is_empty()) {
+                let k = if chars >= 8 { 2 } else { 1 };
+                let mut cands: Vec<(u8, u32, u32)> = Vec::new();
+                for (s, d) in self.vocab.fuzzy(w, k, open) {
+                    for t in self.surface_term_ids(s) {
+                        cands.push((d, u32::MAX - self.df(t), t));
+                    }
+                }
+                cands.sort_unstable();
+                for &(d, _, t) in cands.iter().filter(|c| c.0 > 0).take(MAX_FUZZY_TERMS) {
+                    clause.add(t, if d <= 1 { r.fuzzy1 } else { r.fuzzy2 });
+                }
+            }
+            if !clause.alts.is_empty() {
+                clauses.push(clause);
+            }
+        }
+        clauses
+    }
+
+    /// The best hits for `query`, best first, ties broken by article id.
+    pub fn search_with(&self, query: &str, opts: &SearchOptions) -> Vec<SearchHit> {
+        if self.docs.is_empty() || opts.limit == 0 {
+            return Vec::new();
+        }
+        let clauses = self.analyse(query, opts.as_you_type);
+        if clauses.is_empty() {
+            return Vec::new();
+        }
+        let r = self.ranking;
+        let n = self.docs.len();
+        let mut total = vec![0f32; n];
+        let mut matched = vec![0u16; n];
+        let mut in_title = vec![0u16; n];
+        let mut best = vec![0f32; n];
+        let mut best_title = vec![false; n];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut all_touched: Vec<u32> = Vec::new();
+        for clause in &clauses {
+            for &(t, weight) in &clause.alts {
+                let idf = self.idf[t as usize] * weight;
+                let range = self.post_start[t as usize] as usize..self.post_start[t as usize + 1] as usize;
+                for (&d, tf) in self.post_doc[range.clone()].iter().zip(&self.post_tf[range]) {
+                    let x = r.weights[TITLE] * tf[TITLE]
+                        + r.weights[TAGS] * tf[TAGS]
+                        + r.weights[BODY] * tf[BODY];
+                    let s = idf * x * (r.k1 + 1.0) / (r.k1 + x);
+                    let d = d as usize;
+                    if s.is_nan() || s <= 0.0 {
+                        continue;
+                    }
+                    if best[d] == 0.0 {
+                        touched.push(d as u32);
+                    }
+                    if s > best[d] {
+                        best[d] = s;
+                    }
+                    if tf[TITLE] > 0.0 {
+                        best_title[d] = true;
+                    }
+                }
+            }
+            for &d in &touched {
+                let d = d as usize;
+                if matched[d] == 0 {
+                    all_touched.push(d as u32);
+                }
+                total[d] += best[d];
+                matched[d] += 1;
+                in_title[d] += u16::from(best_title[d]);
+                best[d] = 0.0;
+                best_title[d] = false;
+            }
+            touched.clear();
+        }
+        let nc = clauses.len() as f32;
+        let mut scored: Vec<(f32, u32)> = all_touched
+            .iter()
+            .map(|&d| {
+                let i = d as usize;
+                let coord = (matched[i] as f32 / nc).powf(r.coord);
+                let title = 1.0 + r.title_bonus * in_title[i] as f32 / nc;
+                (total[i] * coord * title, d)
+            })
+            .collect();
+        let by_rank = |a: &(f32, u32), b: &(f32, u32)| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| self.docs[a.1 as usize].id.cmp(&self.docs[b.1 as usize].id))
+        };
+        if scored.len() > opts.limit {
+            scored.select_nth_unstable_by(opts.limit - 1, by_rank);
+            scored.truncate(opts.limit);
+        }
+        scored.sort_unstable_by(by_rank);
+
+        // Surface words of every matched term, for highlighting.
+        let mut marks: Vec<&str> = Vec::new();
+        for clause in &clauses {
+            for &(t, _) in &clause.alts {
+                let t = t as usize;
+                for &s in &self.ts_ids[self.ts_start[t] as usize..self.ts_start[t + 1] as usize] {
+                    marks.push(self.vocab.word(s));
+                }
+            }
+        }
+        marks.sort_unstable();
+        marks.dedup();
+        let is_mark = |w: &str| marks.binary_search(&w).is_ok();
+        scored
+            .into_iter()
+            .map(|(score, d)| {
+                let doc = &self.docs[d as usize];
+                let ranges = snippet::matched_ranges(&doc.body, is_mark);
+                SearchHit {
+                    id: doc.id.clone(),
+                    score,
+                    snippet: snippet::excerpt(&doc.body, &ranges, opts.snippet_bytes),
+                    title_highlights: snippet::matched_ranges(&doc.title, is_mark),
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,199 @@
+//! Plain text for indexing and the short excerpt shown under a hit.
+//!
+//! Article bodies are Markdown; customers should see words, not `**` or link
+//! URLs, in a snippet. The snippet is data: the excerpt text plus byte ranges
+//! of the matched words inside it, so the widget and the edge decide how to
+//! mark them (and never inject HTML).
+
+use serde::{Deserialize, Serialize};
+
+use crate::normalize;
+
+/// An excerpt of an article with the matched words marked.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Snippet {
+    /// The excerpt, plain text; `…` marks a cut at either end.
+    pub text: String,
+    /// Byte ranges `(start, end)` of matched words in `text`, ascending,
+    /// never overlapping, always on char boundaries.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+/// Markdown subset to plain text: emphasis and code markers, heading and
+/// quote markers and link targets dropped (`[text](url)` keeps `text`).
+pub(crate) fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut line_start = true;
+    let mut rest = markdown;
+    while let Some(c) = rest.chars().next() {
+        let len = c.len_utf8();
+        if line_start {
+            let trimmed = rest.trim_start_matches([' ', '\t']);
+            let marker = trimmed
+                .trim_start_matches(['#', '>'])
+                .trim_start_matches(' ');
+            if marker.len() != trimmed.len() {
+                out.push_str(&rest[..rest.len() - trimmed.len()]);
+                rest = marker;
+                line_start = false;
+                continue;
+            }
+        }
+        match c {
+            '*' | '`' => {}
+            '!' if rest[len..].starts_with('[') => {}
+            ']' if rest[len..].starts_with('(') => {
+                // Drop the link target up to its closing parenthesis.
+                let after = &rest[len + 1..];
+                if let Some(close) = after.find(')') {
+                    rest = &after[close + 1..];
+                    line_start = false;
+                    continue;
+                }
+            }
+            '[' | ']' => {}
+            _ => out.push(c),
+        }
+        line_start = c == '\n';
+        rest = &rest[len..];
+    }
+    out
+}
+
+/// Largest char boundary `<= i` in `s`.
+fn floor_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Matched-word ranges in `text`: every token whose folded form `is_match`.
+pub(crate) fn matched_ranges(text: &str, is_match: impl Fn(&str) -> bool) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    normalize::for_each_token(text, |w, start, end| {
+        if is_match(w) {
+            match out.last_mut() {
+                // Two words from one source character share its range.
+                Some(last) if start < last.1 => last.1 = last.1.max(end),
+                _ => out.push((start, end)),
+            }
+        }
+    });
+    out
+}
+
+/// Cuts an excerpt of about `width` bytes from `text` around the densest
+/// cluster of `ranges` (matched words in `text`), shifting the ranges into
+/// the excerpt. Without matches the excerpt is the start of the text.
+pub(crate) fn excerpt(text: &str, ranges: &[(usize, usize)], width: usize) -> Snippet {
+    let width = width.max(16);
+    if text.len() <= width {
+        return Snippet {
+            text: text.to_string(),
+            highlights: ranges.to_vec(),
+        };
+    }
+    // The window start that covers the most matches (earliest on ties).
+    let mut best = (0usize, 0usize);
+    for (i, &(s, _)) in ranges.iter().enumerate().take(256) {
+        let count = ranges[i..]
+            .iter()
+            .take_while(|r| r.1 <= s + width)
+            .count();
+        if count > best.1 {
+            best = (s, count);
+        }
+    }
+    // Start a little before the first match, at a word boundary.
+    let lead = width / 5;
+    let mut start = floor_boundary(text, best.0.saturating_sub(lead));
+    if start > 0 {
+        let back = &text[..start];
+        if let Some(sp) = back.rfind(char::is_whitespace) {
+            if start - sp <= lead {
+                start = sp + 1;
+            }
+        }
+        start = floor_boundary(text, start);
+    }
+    if best.1 == 0 {
+        start = 0;
+    }
+    let mut end = floor_boundary(text, start + width);
+    if end < text.len() {
+        if let Some(sp) = text[start..end].rfind(char::is_whitespace) {
+            if sp > width / 2 {
+                end = start + sp;
+            }
+        }
+    }
+    let slice = text[start..end].trim_end();
+    let end = start + slice.len();
+    let slice_trim = slice.trim_start();
+    let start = end - slice_trim.len();
+    let lead_mark = if start > 0 { "…" } else { "" };
+    let tail_mark = if end < text.len() { "…" } else { "" };
+    let shift = lead_mark.len();
+    let mut snippet = String::with_capacity(slice_trim.len() + 6);
+    snippet.push_str(lead_mark);
+    snippet.push_str(slice_trim);
+    snippet.push_str(tail_mark);
+    let highlights = ranges
+        .iter()
+        .filter(|&&(s, e)| s >= start && e <= end)
+        .map(|&(s, e)| (s - start + shift, e - start + shift))
+        .collect();
+    Snippet {
+        text: snippet,
+        highlights,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_drops_markdown_markers() {
+        assert_eq!(
+            plain_text("# Returns\n**Free** returns, see [the policy](https://x.test/p).\n> `code`"),
+            "Returns\nFree returns, see the policy.\ncode"
+        );
+        assert_eq!(plain_text("![logo](a.png) ok"), "logo ok");
+        assert_eq!(plain_text("[unclosed](oops"), "unclosed(oops");
+        assert_eq!(plain_text("snake_case stays"), "snake_case stays");
+    }
+
+    #[test]
+    fn excerpt_centres_on_matches_and_shifts_ranges() {
+        let text = format!("{} refund window is 30 days {}", "intro ".repeat(40), "tail ".repeat(40));
+        let ranges = matched_ranges(&text, |w| w == "refund" || w == "days");
+        let s = excerpt(&text, &ranges, 80);
+        assert!(s.text.starts_with('…') && s.text.ends_with('…'), "{}", s.text);
+        let words: Vec<&str> = s.highlights.iter().map(|&(a, b)| &s.text[a..b]).collect();
+        assert_eq!(words, ["refund", "days"]);
+    }
+
+    #[test]
+    fn excerpt_without_matches_is_the_beginning() {
+        let text = "word ".repeat(100);
+        let s = excerpt(&text, &[], 50);
+        assert!(s.text.starts_with("word") && s.text.ends_with('…'));
+        assert!(s.highlights.is_empty());
+        assert!(s.text.len() <= 50 + 3);
+    }
+
+    #[test]
+    fn excerpt_respects_char_boundaries() {
+        let text = "ñandú ".repeat(60) + "devolución";
+        let ranges = matched_ranges(&text, |w| w == "devolucion");
+        for width in [16, 17, 18, 19, 33, 100] {
+            let s = excerpt(&text, &ranges, width);
+            for &(a, b) in &s.highlights {
+                assert_eq!(&s.text[a..b], "devolución");
+            }
+        }
+    }
+}
