@@ -23,6 +23,7 @@ pub fn run(args: &[String], repo: &Path) -> Result<(), String> {
     let mut articles: Option<PathBuf> = None;
     let mut queries: Option<PathBuf> = None;
     let mut ranking = Ranking::default();
+    let mut show_misses = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -32,6 +33,7 @@ pub fn run(args: &[String], repo: &Path) -> Result<(), String> {
                 let kv = it.next().ok_or("--set needs name=value")?;
                 set_param(&mut ranking, kv)?;
             }
+            "--misses" => show_misses = true,
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -74,6 +76,9 @@ pub fn run(args: &[String], repo: &Path) -> Result<(), String> {
         .map(|(q, id)| (cut_last_word(q, &mut rng), id.clone()))
         .collect();
 
+    if show_misses {
+        print_misses(&index, &articles, &queries, &typing);
+    }
     let plain = evaluate(&index, &queries, &typing);
     let whole = evaluate(&index, &queries, &submitted);
     let typo = evaluate(&index, &typo, &typing);
@@ -101,6 +106,9 @@ fn set_param(r: &mut Ranking, kv: &str) -> Result<(), String> {
         "fuzzy2" => r.fuzzy2 = x,
         "coord" => r.coord = x,
         "title_bonus" => r.title_bonus = x,
+        "title_cover" => r.title_cover = x,
+        "stop_weight" => r.stop_weight = x,
+        "stop_body" => r.stop_body = x,
         "fuzzy_always" => r.fuzzy_always = x != 0.0,
         _ => return Err(format!("unknown ranking parameter {k}")),
     }
@@ -138,9 +146,38 @@ fn evaluate(index: &SearchIndex, queries: &[(String, String)], opts: &SearchOpti
     }
 }
 
+/// Lists the queries whose article is not first, with what came first.
+fn print_misses(
+    index: &SearchIndex,
+    articles: &[Article],
+    queries: &[(String, String)],
+    opts: &SearchOptions,
+) {
+    let title = |id: &str| {
+        articles
+            .iter()
+            .find(|a| a.id == id)
+            .map_or(String::new(), |a| a.title.clone())
+    };
+    for (q, want) in queries {
+        let hits = index.search_with(q, opts);
+        if hits.first().is_some_and(|h| &h.id == want) {
+            continue;
+        }
+        let rank = hits
+            .iter()
+            .position(|h| &h.id == want)
+            .map_or("-".to_string(), |r| (r + 1).to_string());
+        eprintln!("MISS [{rank}] {q}\n   want {want}: {}", title(want));
+        for h in hits.iter().take(2) {
+            eprintln!("   got  {} {:.2}: {}", h.id, h.score, title(&h.id));
+        }
+    }
+}
+
 fn read_lines(path: &Path) -> Result<Vec<String>, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     Ok(text
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -155,7 +192,11 @@ fn read_articles(path: &Path) -> Result<Vec<Article>, String> {
         .map(|(i, line)| {
             let mut f = line.splitn(3, '\t');
             let (Some(id), Some(title), Some(body)) = (f.next(), f.next(), f.next()) else {
-                return Err(format!("{}:{}: expected id TAB title TAB body", path.display(), i + 1));
+                return Err(format!(
+                    "{}:{}: expected id TAB title TAB body",
+                    path.display(),
+                    i + 1
+                ));
             };
             let lang = normalize::detect_lang(&format!("{title} {body}"));
             Ok(Article {
@@ -176,7 +217,11 @@ fn read_queries(path: &Path) -> Result<Vec<(String, String)>, String> {
         .enumerate()
         .map(|(i, line)| match line.rsplit_once('\t') {
             Some((q, id)) => Ok((q.to_string(), id.trim().to_string())),
-            None => Err(format!("{}:{}: expected query TAB id", path.display(), i + 1)),
+            None => Err(format!(
+                "{}:{}: expected query TAB id",
+                path.display(),
+                i + 1
+            )),
         })
         .collect()
 }
@@ -193,7 +238,11 @@ impl SplitMix {
         z ^ (z >> 31)
     }
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
@@ -292,7 +341,10 @@ mod tests {
         for seed in 0..20 {
             let cut = cut_last_word("delete my account?", &mut SplitMix(seed));
             let last = cut.rsplit(' ').next().unwrap();
-            assert!(cut.starts_with("delete my ") && !last.is_empty() && last.len() < 7, "{cut}");
+            assert!(
+                cut.starts_with("delete my ") && !last.is_empty() && last.len() < 7,
+                "{cut}"
+            );
         }
         assert_eq!(cut_last_word("a", &mut SplitMix(0)), "a");
         assert_eq!(cut_last_word("", &mut SplitMix(0)), "");

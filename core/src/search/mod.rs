@@ -93,21 +93,34 @@ pub struct Ranking {
     pub coord: f32,
     /// Extra share of the score for an article whose title holds all query words.
     pub title_bonus: f32,
+    /// Exponent of the share of the title's words the query matched, in the
+    /// title bonus (0: ignore title length).
+    pub title_cover: f32,
+    /// Weight of a stop word of the query (0: ignored). Stop words carry
+    /// the question's type (`where`, `why`, `how long`), which FAQ titles share.
+    pub stop_weight: f32,
+    /// Share of the body weight a stop word keeps (titles carry the question type).
+    pub stop_body: f32,
     /// Look for typo matches of a word even when the word itself is known.
     pub fuzzy_always: bool,
 }
 
 impl Default for Ranking {
     fn default() -> Self {
+        // Tuned on two public FAQ sets (web-app help, COVID-19): see
+        // `cargo xtask eval search`. Generic values, no per-word rules.
         Ranking {
-            k1: 1.2,
+            k1: 2.0,
             weights: [3.0, 2.0, 1.0],
             b: [0.5, 0.5, 0.75],
             prefix: 0.8,
             fuzzy1: 0.6,
             fuzzy2: 0.45,
-            coord: 1.0,
-            title_bonus: 0.5,
+            coord: 0.0,
+            title_bonus: 2.0,
+            title_cover: 0.0,
+            stop_weight: 1.0,
+            stop_body: 1.0,
             fuzzy_always: true,
         }
     }
@@ -187,6 +200,8 @@ pub struct SearchIndex {
     /// Surface words of term `t`: `ts_start[t]..ts_start[t + 1]` in `ts_ids`.
     ts_start: Vec<u32>,
     ts_ids: Vec<u32>,
+    /// Distinct terms in each article's title.
+    title_terms: Vec<u16>,
     ranking: Ranking,
 }
 
@@ -223,15 +238,20 @@ fn sort_interned(map: FxMap<Box<str>, u32>) -> (Vec<Box<str>>, Vec<u32>) {
 /// One query word and the index terms it may match, each with a weight.
 #[derive(Debug, Default)]
 struct Clause {
-    alts: Vec<(u32, f32)>,
+    /// `(term, weight, is a stop word)`.
+    alts: Vec<(u32, f32, bool)>,
 }
 
 impl Clause {
     fn add(&mut self, term: u32, weight: f32) {
+        self.add_as(term, weight, false);
+    }
+
+    fn add_as(&mut self, term: u32, weight: f32, stop: bool) {
         if let Some(a) = self.alts.iter_mut().find(|a| a.0 == term) {
             a.1 = a.1.max(weight);
         } else {
-            self.alts.push((term, weight));
+            self.alts.push((term, weight, stop));
         }
     }
 }
@@ -251,6 +271,7 @@ impl SearchIndex {
         // (term, doc, tf per field), in doc order.
         let mut raw: Vec<(u32, u32, [u16; 3])> = Vec::new();
         let mut lens: Vec<[u32; 3]> = Vec::with_capacity(articles.len());
+        let mut title_terms: Vec<u16> = Vec::with_capacity(articles.len());
         let mut docs = Vec::with_capacity(articles.len());
         let mut doc_terms: Vec<(u32, u8)> = Vec::new();
 
@@ -265,7 +286,15 @@ impl SearchIndex {
             doc_terms.clear();
             for (field, text) in [(TITLE, a.title.as_str()), (TAGS, &tags), (BODY, &body)] {
                 normalize::for_each_token(text, |w, _, _| {
-                    if w.len() > MAX_WORD_BYTES || normalize::is_stop_word(w, lang) {
+                    if w.len() > MAX_WORD_BYTES {
+                        return;
+                    }
+                    if normalize::is_stop_word(w, lang) {
+                        // Indexed unstemmed, but never offered as a prefix
+                        // or typo candidate.
+                        let t = intern(&mut term_map, w);
+                        doc_terms.push((t, field as u8));
+                        len[field] += 1;
                         return;
                     }
                     let sid = intern(&mut surf_map, w) as usize;
@@ -283,6 +312,7 @@ impl SearchIndex {
                 });
             }
             doc_terms.sort_unstable();
+            let mut n_title = 0u16;
             let mut i = 0;
             while i < doc_terms.len() {
                 let t = doc_terms[i].0;
@@ -293,8 +323,10 @@ impl SearchIndex {
                     i += 1;
                 }
                 raw.push((t, d as u32, tf));
+                n_title += u16::from(tf[TITLE] > 0);
             }
             lens.push(len);
+            title_terms.push(n_title);
             docs.push(Doc {
                 id: a.id.clone(),
                 title: a.title.clone(),
@@ -391,6 +423,7 @@ impl SearchIndex {
             surface_terms,
             ts_start,
             ts_ids,
+            title_terms,
             ranking,
         }
     }
@@ -432,6 +465,7 @@ impl SearchIndex {
             + self.surface_terms.capacity() * size_of::<[u32; 2]>()
             + self.ts_start.capacity() * size_of::<u32>()
             + self.ts_ids.capacity() * size_of::<u32>()
+            + self.title_terms.capacity() * size_of::<u16>()
     }
 
     /// The best `limit` hits for `query` with default options.
@@ -459,7 +493,11 @@ impl SearchIndex {
 
     /// The terms of the analysis languages that surface word `s` maps to.
     fn surface_term_ids(&self, s: u32) -> impl Iterator<Item = u32> + '_ {
-        let ts = self.surface_terms.get(s as usize).copied().unwrap_or([NO_TERM; 2]);
+        let ts = self
+            .surface_terms
+            .get(s as usize)
+            .copied()
+            .unwrap_or([NO_TERM; 2]);
         (0..2).filter_map(move |l| (self.langs[l] && ts[l] != NO_TERM).then_some(ts[l]))
     }
 
@@ -482,8 +520,21 @@ impl SearchIndex {
             let open = open_last && i + 1 == n;
             let mut clause = Clause::default();
             let mut stop_everywhere = true;
+            // A function word of any of the base's languages is one in the
+            // query too: "el" must not match an English stem "el".
+            let is_stop = Lang::ALL
+                .into_iter()
+                .any(|l| self.langs[lang_index(l)] && normalize::is_stop_word(w, l));
             for lang in Lang::ALL {
-                if !self.langs[lang_index(lang)] || normalize::is_stop_word(w, lang) {
+                if !self.langs[lang_index(lang)] {
+                    continue;
+                }
+                if is_stop {
+                    if r.stop_weight > 0.0
+                        && let Some(t) = self.term_id(w)
+                    {
+                        clause.add_as(t, r.stop_weight, true);
+                    }
                     continue;
                 }
                 stop_everywhere = false;
@@ -495,7 +546,7 @@ impl SearchIndex {
                 }
             }
             let chars = w.chars().count();
-            if stop_everywhere && !open {
+            if stop_everywhere && !open && clause.alts.is_empty() {
                 continue;
             }
             if open && (chars >= 2 || n == 1) {
@@ -514,7 +565,9 @@ impl SearchIndex {
                     clause.add(t, r.prefix);
                 }
             }
-            if chars >= 4 && chars <= MAX_WORD_BYTES && (self.ranking.fuzzy_always || clause.alts.is_empty()) {
+            if (4..=MAX_WORD_BYTES).contains(&chars)
+                && (self.ranking.fuzzy_always || clause.alts.is_empty())
+            {
                 let k = if chars >= 8 { 2 } else { 1 };
                 let mut cands: Vec<(u8, u32, u32)> = Vec::new();
                 for (s, d) in self.vocab.fuzzy(w, k, open) {
@@ -540,7 +593,8 @@ impl SearchIndex {
             return Vec::new();
         }
         let clauses = self.analyse(query, opts.as_you_type);
-        if clauses.is_empty() {
+        // Stop words alone ("how do I") name no topic: nothing to suggest yet.
+        if !clauses.iter().any(|c| c.alts.iter().any(|a| !a.2)) {
             return Vec::new();
         }
         let r = self.ranking;
@@ -553,13 +607,22 @@ impl SearchIndex {
         let mut touched: Vec<u32> = Vec::new();
         let mut all_touched: Vec<u32> = Vec::new();
         for clause in &clauses {
-            for &(t, weight) in &clause.alts {
+            for &(t, weight, stop) in &clause.alts {
                 let idf = self.idf[t as usize] * weight;
-                let range = self.post_start[t as usize] as usize..self.post_start[t as usize + 1] as usize;
-                for (&d, tf) in self.post_doc[range.clone()].iter().zip(&self.post_tf[range]) {
+                let w_body = if stop {
+                    r.weights[BODY] * r.stop_body
+                } else {
+                    r.weights[BODY]
+                };
+                let range =
+                    self.post_start[t as usize] as usize..self.post_start[t as usize + 1] as usize;
+                for (&d, tf) in self.post_doc[range.clone()]
+                    .iter()
+                    .zip(&self.post_tf[range])
+                {
                     let x = r.weights[TITLE] * tf[TITLE]
                         + r.weights[TAGS] * tf[TAGS]
-                        + r.weights[BODY] * tf[BODY];
+                        + w_body * tf[BODY];
                     let s = idf * x * (r.k1 + 1.0) / (r.k1 + x);
                     let d = d as usize;
                     if s.is_nan() || s <= 0.0 {
@@ -571,7 +634,7 @@ impl SearchIndex {
                     if s > best[d] {
                         best[d] = s;
                     }
-                    if tf[TITLE] > 0.0 {
+                    if tf[TITLE] > 0.0 && !stop {
                         best_title[d] = true;
                     }
                 }
@@ -590,12 +653,19 @@ impl SearchIndex {
             touched.clear();
         }
         let nc = clauses.len() as f32;
+        let content = clauses
+            .iter()
+            .filter(|c| c.alts.iter().any(|a| !a.2))
+            .count()
+            .max(1) as f32;
         let mut scored: Vec<(f32, u32)> = all_touched
             .iter()
             .map(|&d| {
                 let i = d as usize;
                 let coord = (matched[i] as f32 / nc).powf(r.coord);
-                let title = 1.0 + r.title_bonus * in_title[i] as f32 / nc;
+                let t = in_title[i] as f32;
+                let cover = (t / f32::from(self.title_terms[i].max(1))).min(1.0);
+                let title = 1.0 + r.title_bonus * (t / content) * cover.powf(r.title_cover);
                 (total[i] * coord * title, d)
             })
             .collect();
@@ -612,7 +682,7 @@ impl SearchIndex {
         // Surface words of every matched term, for highlighting.
         let mut marks: Vec<&str> = Vec::new();
         for clause in &clauses {
-            for &(t, _) in &clause.alts {
+            for &(t, _, _) in &clause.alts {
                 let t = t as usize;
                 for &s in &self.ts_ids[self.ts_start[t] as usize..self.ts_start[t + 1] as usize] {
                     marks.push(self.vocab.word(s));

@@ -98,10 +98,7 @@ pub(crate) fn excerpt(text: &str, ranges: &[(usize, usize)], width: usize) -> Sn
     // The window start that covers the most matches (earliest on ties).
     let mut best = (0usize, 0usize);
     for (i, &(s, _)) in ranges.iter().enumerate().take(256) {
-        let count = ranges[i..]
-            .iter()
-            .take_while(|r| r.1 <= s + width)
-            .count();
+        let count = ranges[i..].iter().take_while(|r| r.1 <= s + width).count();
         if count > best.1 {
             best = (s, count);
         }
@@ -111,10 +108,10 @@ pub(crate) fn excerpt(text: &str, ranges: &[(usize, usize)], width: usize) -> Sn
     let mut start = floor_boundary(text, best.0.saturating_sub(lead));
     if start > 0 {
         let back = &text[..start];
-        if let Some(sp) = back.rfind(char::is_whitespace) {
-            if start - sp <= lead {
-                start = sp + 1;
-            }
+        if let Some(sp) = back.rfind(char::is_whitespace)
+            && start - sp <= lead
+        {
+            start = sp + 1;
         }
         start = floor_boundary(text, start);
     }
@@ -122,12 +119,11 @@ pub(crate) fn excerpt(text: &str, ranges: &[(usize, usize)], width: usize) -> Sn
         start = 0;
     }
     let mut end = floor_boundary(text, start + width);
-    if end < text.len() {
-        if let Some(sp) = text[start..end].rfind(char::is_whitespace) {
-            if sp > width / 2 {
-                end = start + sp;
-            }
-        }
+    if end < text.len()
+        && let Some(sp) = text[start..end].rfind(char::is_whitespace)
+        && sp > width / 2
+    {
+        end = start + sp;
     }
     let slice = text[start..end].trim_end();
     let end = start + slice.len();
@@ -158,7 +154,9 @@ mod tests {
     #[test]
     fn plain_text_drops_markdown_markers() {
         assert_eq!(
-            plain_text("# Returns\n**Free** returns, see [the policy](https://x.test/p).\n> `code`"),
+            plain_text(
+                "# Returns\n**Free** returns, see [the policy](https://x.test/p).\n> `code`"
+            ),
             "Returns\nFree returns, see the policy.\ncode"
         );
         assert_eq!(plain_text("![logo](a.png) ok"), "logo ok");
@@ -168,10 +166,18 @@ mod tests {
 
     #[test]
     fn excerpt_centres_on_matches_and_shifts_ranges() {
-        let text = format!("{} refund window is 30 days {}", "intro ".repeat(40), "tail ".repeat(40));
+        let text = format!(
+            "{} refund window is 30 days {}",
+            "intro ".repeat(40),
+            "tail ".repeat(40)
+        );
         let ranges = matched_ranges(&text, |w| w == "refund" || w == "days");
         let s = excerpt(&text, &ranges, 80);
-        assert!(s.text.starts_with('…') && s.text.ends_with('…'), "{}", s.text);
+        assert!(
+            s.text.starts_with('…') && s.text.ends_with('…'),
+            "{}",
+            s.text
+        );
         let words: Vec<&str> = s.highlights.iter().map(|&(a, b)| &s.text[a..b]).collect();
         assert_eq!(words, ["refund", "days"]);
     }

@@ -20,11 +20,36 @@ fn ids(hits: &[SearchHit]) -> Vec<&str> {
 
 fn shop() -> SearchIndex {
     SearchIndex::new(&[
-        art("returns", "Returning an item", "You can send back any product within 30 days for a full refund.", "en"),
-        art("shipping", "Shipping times", "Orders ship in two business days. Tracking numbers arrive by email.", "en"),
-        art("password", "Reset your password", "Use the forgotten password link on the sign in page.", "en"),
-        art("devolucion", "Devolución de un pedido", "Puedes devolver cualquier producto en 30 días. El reembolso llega en una semana.", "es"),
-        art("envio", "Tiempos de envío", "Los pedidos se envían en dos días hábiles.", "es"),
+        art(
+            "returns",
+            "Returning an item",
+            "You can send back any product within 30 days for a full refund.",
+            "en",
+        ),
+        art(
+            "shipping",
+            "Shipping times",
+            "Orders ship in two business days. Tracking numbers arrive by email.",
+            "en",
+        ),
+        art(
+            "password",
+            "Reset your password",
+            "Use the forgotten password link on the sign in page.",
+            "en",
+        ),
+        art(
+            "devolucion",
+            "Devolución de un pedido",
+            "Puedes devolver cualquier producto en 30 días. El reembolso llega en una semana.",
+            "es",
+        ),
+        art(
+            "envio",
+            "Tiempos de envío",
+            "Los pedidos se envían en dos días hábiles.",
+            "es",
+        ),
     ])
 }
 
@@ -41,14 +66,23 @@ fn quiet(query: &str) -> SearchOptions {
 fn stemming_matches_inflections() {
     let idx = shop();
     assert_eq!(ids(&idx.search_with("returns", &quiet(""))), ["returns"]);
-    assert_eq!(ids(&idx.search_with("reset passwords", &quiet(""))), ["password"]);
+    assert_eq!(
+        ids(&idx.search_with("reset passwords", &quiet(""))),
+        ["password"]
+    );
 }
 
 #[test]
 fn spanish_plural_and_missing_accents_match() {
     let idx = shop();
-    assert_eq!(ids(&idx.search_with("devoluciones", &quiet(""))), ["devolucion"]);
-    assert_eq!(ids(&idx.search_with("DEVOLUCION", &quiet(""))), ["devolucion"]);
+    assert_eq!(
+        ids(&idx.search_with("devoluciones", &quiet(""))),
+        ["devolucion"]
+    );
+    assert_eq!(
+        ids(&idx.search_with("DEVOLUCION", &quiet(""))),
+        ["devolucion"]
+    );
     assert_eq!(ids(&idx.search_with("envio", &quiet("")))[0], "envio");
 }
 
@@ -56,8 +90,14 @@ fn spanish_plural_and_missing_accents_match() {
 fn mixed_language_base_answers_both_languages() {
     let idx = shop();
     assert_eq!(idx.search("¿Cuánto tarda el envío?", 1)[0].id, "envio");
-    assert_eq!(idx.search("how long does shipping take", 1)[0].id, "shipping");
-    assert_eq!(idx.search("quiero devolver un producto", 1)[0].id, "devolucion");
+    assert_eq!(
+        idx.search("how long does shipping take", 1)[0].id,
+        "shipping"
+    );
+    assert_eq!(
+        idx.search("quiero devolver un producto", 1)[0].id,
+        "devolucion"
+    );
 }
 
 #[test]
@@ -80,7 +120,11 @@ fn last_word_matches_as_prefix_while_typing() {
 #[test]
 fn only_the_last_word_is_a_prefix() {
     let idx = shop();
-    assert!(idx.search("passw reset", 5).iter().all(|h| h.id == "password"));
+    assert!(
+        idx.search("passw reset", 5)
+            .iter()
+            .all(|h| h.id == "password")
+    );
     let hits = idx.search("passw xyzzy", 5);
     assert!(hits.is_empty(), "{hits:?}");
 }
@@ -108,9 +152,19 @@ fn typos_none_below_four_letters() {
 fn typos_two_edits_from_eight_letters() {
     let idx = SearchIndex::new(&[art("t", "Tracking numbers", "Every parcel has one.", "en")]);
     assert_eq!(idx.search_with("trakcing", &quiet("")).len(), 1, "one edit");
-    assert_eq!(idx.search_with("trakcinq", &quiet("")).len(), 1, "two edits, 8 letters");
-    assert!(idx.search_with("trkcinq", &quiet("")).is_empty(), "two edits, 7 letters");
-    assert!(idx.search_with("trxkcxnq", &quiet("")).is_empty(), "three edits");
+    assert_eq!(
+        idx.search_with("trakcinq", &quiet("")).len(),
+        1,
+        "two edits, 8 letters"
+    );
+    assert!(
+        idx.search_with("trkcinq", &quiet("")).is_empty(),
+        "two edits, 7 letters"
+    );
+    assert!(
+        idx.search_with("trxkcxnq", &quiet("")).is_empty(),
+        "three edits"
+    );
 }
 
 #[test]
@@ -136,8 +190,18 @@ fn exact_beats_prefix_beats_fuzzy() {
 #[test]
 fn title_match_beats_body_match() {
     let idx = SearchIndex::new(&[
-        art("body", "General questions", "Something about invoices and other things here.", "en"),
-        art("title", "Invoices", "Something about other things and more here too.", "en"),
+        art(
+            "body",
+            "General questions",
+            "Something about invoices and other things here.",
+            "en",
+        ),
+        art(
+            "title",
+            "Invoices",
+            "Something about other things and more here too.",
+            "en",
+        ),
     ]);
     assert_eq!(ids(&idx.search("invoices", 5)), ["title", "body"]);
 }
@@ -158,7 +222,12 @@ fn tags_weigh_between_title_and_body() {
 fn more_query_words_matched_ranks_higher() {
     let idx = SearchIndex::new(&[
         art("one", "Delete photos", "Remove pictures.", "en"),
-        art("both", "Delete account", "Close your account for good.", "en"),
+        art(
+            "both",
+            "Delete account",
+            "Close your account for good.",
+            "en",
+        ),
     ]);
     assert_eq!(idx.search("delete account", 2)[0].id, "both");
 }
@@ -208,7 +277,12 @@ fn snippet_marks_accented_and_prefix_words() {
 
 #[test]
 fn snippet_is_plain_text() {
-    let idx = SearchIndex::new(&[art("m", "Links", "See **our** [policy page](https://x.test/policy) now.", "en")]);
+    let idx = SearchIndex::new(&[art(
+        "m",
+        "Links",
+        "See **our** [policy page](https://x.test/policy) now.",
+        "en",
+    )]);
     let hit = &idx.search("policy", 1)[0];
     assert_eq!(hit.snippet.text, "See our policy page now.");
 }
@@ -231,7 +305,9 @@ fn odd_queries_never_panic() {
     let idx = shop();
     let long = "refund ".repeat(10_000);
     let garbage = "\u{FFFD}\u{0}\u{200B}\u{202E}😀👩‍👩‍👧\u{301}a\u{301}";
-    for q in ["", " ", "\t\n", "?", "'", "\u{0}", garbage, &long, "ñ", "a", "aa"] {
+    for q in [
+        "", " ", "\t\n", "?", "'", "\u{0}", garbage, &long, "ñ", "a", "aa",
+    ] {
         let _ = idx.search(q, 5);
         let _ = idx.search_with(q, &quiet(q));
     }

@@ -22,22 +22,9 @@ impl Vocab {
         Vocab { words }
     }
 
-    /// Number of words.
-    pub(crate) fn len(&self) -> usize {
-        self.words.len()
-    }
-
     /// The word with this id.
     pub(crate) fn word(&self, id: u32) -> &str {
         self.words.get(id as usize).map_or("", |w| w)
-    }
-
-    /// The id of exactly this word.
-    pub(crate) fn find(&self, word: &str) -> Option<u32> {
-        self.words
-            .binary_search_by(|w| (**w).cmp(word))
-            .ok()
-            .map(|i| i as u32)
     }
 
     /// Ids of the words starting with `prefix` (a contiguous range).
@@ -95,11 +82,7 @@ impl Vocab {
                     let del = rows[base + j] + 1;
                     let ins = rows[base + width + j - 1] + 1;
                     let mut v = sub.min(del).min(ins);
-                    if depth >= 1
-                        && j >= 2
-                        && q[j - 1] == path[depth - 1]
-                        && q[j - 2] == c
-                    {
+                    if depth >= 1 && j >= 2 && q[j - 1] == path[depth - 1] && q[j - 2] == c {
                         v = v.min(rows[base - width + j - 2] + 1);
                     }
                     let v = v.min(254);
@@ -161,7 +144,9 @@ mod tests {
     }
 
     fn names(v: &Vocab, hits: &[(u32, u8)]) -> Vec<(String, u8)> {
-        hits.iter().map(|&(i, d)| (v.word(i).to_string(), d)).collect()
+        hits.iter()
+            .map(|&(i, d)| (v.word(i).to_string(), d))
+            .collect()
     }
 
     /// Plain dynamic-programming OSA distance, the reference for the walk.
@@ -172,8 +157,8 @@ mod tests {
         for (i, row) in d.iter_mut().enumerate() {
             row[0] = i;
         }
-        for j in 0..=b.len() {
-            d[0][j] = j;
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j;
         }
         for i in 1..=a.len() {
             for j in 1..=b.len() {
@@ -208,8 +193,14 @@ mod tests {
             .map(|(w, _)| w)
             .collect();
         assert_eq!(one, ["account", "amount", "count"]);
-        assert_eq!(names(&v, &v.fuzzy("accuont", 1, false)), [("account".into(), 1)]);
-        assert_eq!(names(&v, &v.fuzzy("acxount", 1, false)), [("account".into(), 1)]);
+        assert_eq!(
+            names(&v, &v.fuzzy("accuont", 1, false)),
+            [("account".into(), 1)]
+        );
+        assert_eq!(
+            names(&v, &v.fuzzy("acxount", 1, false)),
+            [("account".into(), 1)]
+        );
         let two: Vec<String> = names(&v, &v.fuzzy("acount", 2, false))
             .into_iter()
             .map(|(w, _)| w)
@@ -227,11 +218,36 @@ mod tests {
     #[test]
     fn fuzzy_agrees_with_reference_distance() {
         let words = [
-            "order", "orders", "ordered", "border", "recorder", "odor", "rodeo", "older", "oder",
-            "ordre", "envio", "envios", "enviar", "devolucion", "devolver", "ñ", "ab", "ba",
+            "order",
+            "orders",
+            "ordered",
+            "border",
+            "recorder",
+            "odor",
+            "rodeo",
+            "older",
+            "oder",
+            "ordre",
+            "envio",
+            "envios",
+            "enviar",
+            "devolucion",
+            "devolver",
+            "ñ",
+            "ab",
+            "ba",
         ];
         let v = vocab(&words);
-        for q in ["order", "ordr", "roder", "envoi", "devlucion", "ab", "x", "ñ"] {
+        for q in [
+            "order",
+            "ordr",
+            "roder",
+            "envoi",
+            "devlucion",
+            "ab",
+            "x",
+            "ñ",
+        ] {
             for k in 0..=2u8 {
                 let got: Vec<String> = names(&v, &v.fuzzy(q, k, false))
                     .into_iter()
