@@ -144,11 +144,97 @@ pub fn fold(text: &str) -> String {
 /// This is the allocation-light core of [`tokens`], for hot paths such as
 /// index building.
 pub fn for_each_token(text: &str, mut emit: impl FnMut(&str, usize, usize)) {
-    let mut folded = String::new();
-    // For each char of `folded`: (byte offset in folded, source start, source end).
-    let mut map: Vec<(usize, usize, usize)> = Vec::new();
-    let mut word = String::new();
-    for (base, seg) in text.split_word_bound_indices() {
+    let mut scratch = Scratch::default();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    // Words never span ASCII whitespace, so each whitespace-free chunk is
+    // segmented on its own: pure-ASCII chunks (most text) by a byte scan that
+    // gives the same words as UAX #29, the rest by unicode-segmentation.
+    while i < bytes.len() {
+        if bytes[i].is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut ascii = true;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+            ascii &= bytes[i].is_ascii();
+            i += 1;
+        }
+        let chunk = &text[start..i];
+        if ascii {
+            ascii_words(chunk, start, &mut scratch.word, &mut emit);
+        } else {
+            unicode_words(chunk, start, &mut scratch, &mut emit);
+        }
+    }
+}
+
+/// Reusable buffers of [`for_each_token`].
+#[derive(Default)]
+struct Scratch {
+    folded: String,
+    /// For each char of `folded`: (byte offset in folded, source start, source end).
+    map: Vec<(usize, usize, usize)>,
+    word: String,
+}
+
+/// Words of a whitespace-free ASCII chunk: runs of letters and digits, joined
+/// across an apostrophe between two letters or two digits (as UAX #29 does).
+fn ascii_words(
+    chunk: &str,
+    base: usize,
+    word: &mut String,
+    emit: &mut impl FnMut(&str, usize, usize),
+) {
+    let b = chunk.as_bytes();
+    let n = b.len();
+    let same_class = |x: u8, y: u8| {
+        (x.is_ascii_alphabetic() && y.is_ascii_alphabetic())
+            || (x.is_ascii_digit() && y.is_ascii_digit())
+    };
+    let mut i = 0;
+    while i < n {
+        if !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        let mut apostrophe = false;
+        loop {
+            while i < n && b[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            if i + 1 < n && b[i] == b'\'' && same_class(b[i - 1], b[i + 1]) {
+                apostrophe = true;
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        word.clear();
+        if apostrophe {
+            resolve_apostrophes(&chunk[s..i].to_ascii_lowercase(), word);
+        } else {
+            word.push_str(&chunk[s..i]);
+            word.make_ascii_lowercase();
+        }
+        if !word.is_empty() {
+            emit(word, base + s, base + i);
+        }
+    }
+}
+
+/// Words of a chunk with non-ASCII text, by UAX #29 word boundaries.
+fn unicode_words(
+    chunk: &str,
+    offset: usize,
+    scratch: &mut Scratch,
+    emit: &mut impl FnMut(&str, usize, usize),
+) {
+    let Scratch { folded, map, word } = scratch;
+    for (seg_at, seg) in chunk.split_word_bound_indices() {
+        let base = offset + seg_at;
         if !seg.chars().any(char::is_alphanumeric) {
             continue;
         }
@@ -157,19 +243,19 @@ pub fn for_each_token(text: &str, mut emit: impl FnMut(&str, usize, usize)) {
             word.clear();
             word.push_str(seg);
             word.make_ascii_lowercase();
-            emit(&word, base, base + seg.len());
+            emit(word, base, base + seg.len());
             continue;
         }
         folded.clear();
         map.clear();
         for (i, c) in seg.char_indices() {
             let before = folded.len();
-            fold_char_into(c, &mut folded);
+            fold_char_into(c, folded);
             for (j, _) in folded[before..].char_indices() {
                 map.push((before + j, base + i, base + i + c.len_utf8()));
             }
         }
-        split_folded(&folded, &map, &mut word, &mut emit);
+        split_folded(folded, map, word, emit);
     }
 }
 
@@ -567,6 +653,56 @@ pub fn terms(text: &str, lang: Lang) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The plain definition: UAX #29 over the whole text, no fast path.
+    fn reference_tokens(text: &str) -> Vec<(String, usize, usize)> {
+        let mut out = Vec::new();
+        let mut scratch = Scratch::default();
+        unicode_words(text, 0, &mut scratch, &mut |w: &str, s, e| {
+            out.push((w.to_string(), s, e))
+        });
+        out
+    }
+
+    fn fast_tokens(text: &str) -> Vec<(String, usize, usize)> {
+        tokens(text)
+            .into_iter()
+            .map(|t| (t.text, t.start, t.end))
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn chunked_tokenising_equals_uax29(text in "[a-zA-Z0-9 '._,:;!?\\-\t\nñéü😀’]{0,60}") {
+            prop_assert_eq!(fast_tokens(&text), reference_tokens(&text));
+        }
+
+        #[test]
+        fn chunked_tokenising_equals_uax29_on_any_text(text in "\\PC{0,60}") {
+            prop_assert_eq!(fast_tokens(&text), reference_tokens(&text));
+        }
+    }
+
+    #[test]
+    fn ascii_fast_path_edge_cases_match_uax29() {
+        for text in [
+            "a'1",
+            "1'2",
+            "a1'b",
+            "x_'s",
+            "ab'c'd",
+            "3.5",
+            "a:b",
+            "'tis",
+            "rock'n'roll",
+            "o'",
+            "e.g.",
+            "don't",
+        ] {
+            assert_eq!(fast_tokens(text), reference_tokens(text), "{text}");
+        }
+    }
 
     fn words(text: &str) -> Vec<String> {
         tokens(text).into_iter().map(|t| t.text).collect()

@@ -109,7 +109,8 @@ fn set_param(r: &mut Ranking, kv: &str) -> Result<(), String> {
         "title_cover" => r.title_cover = x,
         "stop_weight" => r.stop_weight = x,
         "stop_body" => r.stop_body = x,
-        "fuzzy_always" => r.fuzzy_always = x != 0.0,
+        "prefix_terms" => r.prefix_terms = x as usize,
+        "fuzzy_rare_df" => r.fuzzy_rare_df = x as u32,
         _ => return Err(format!("unknown ranking parameter {k}")),
     }
     Ok(())

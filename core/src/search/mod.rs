@@ -101,8 +101,12 @@ pub struct Ranking {
     pub stop_weight: f32,
     /// Share of the body weight a stop word keeps (titles carry the question type).
     pub stop_body: f32,
-    /// Look for typo matches of a word even when the word itself is known.
-    pub fuzzy_always: bool,
+    /// Also look for typo matches of a known word found in at most this many
+    /// articles (a word that rare may itself be a typo). Unknown words are
+    /// always looked up with typos.
+    pub fuzzy_rare_df: u32,
+    /// Prefix expansions kept for the word being typed, most frequent first.
+    pub prefix_terms: usize,
 }
 
 impl Default for Ranking {
@@ -121,7 +125,8 @@ impl Default for Ranking {
             title_cover: 0.0,
             stop_weight: 1.0,
             stop_body: 1.0,
-            fuzzy_always: true,
+            fuzzy_rare_df: 1,
+            prefix_terms: 24,
         }
     }
 }
@@ -130,11 +135,13 @@ impl Default for Ranking {
 const MAX_WORD_BYTES: usize = 40;
 /// Query words considered; the rest of a pasted essay is ignored.
 const MAX_QUERY_WORDS: usize = 32;
-/// Prefix expansions kept per query (the most frequent words win).
-const MAX_PREFIX_TERMS: usize = 48;
 /// Typo alternatives kept per query word.
 const MAX_FUZZY_TERMS: usize = 24;
 const NO_TERM: u32 = u32::MAX;
+/// Marks a stop-word term in the build-time surface cache.
+const STOP_BIT: u32 = 1 << 31;
+/// Marks, on a posting's doc id, that the term occurs in the title.
+const TITLE_BIT: u32 = 1 << 31;
 const TITLE: usize = 0;
 const TAGS: usize = 1;
 const BODY: usize = 2;
@@ -188,11 +195,12 @@ pub struct SearchIndex {
     /// Sorted stems; a term id is an index here.
     terms: Vec<Box<str>>,
     idf: Vec<f32>,
-    /// Postings of term `t`: `post_start[t]..post_start[t + 1]`.
+    /// Postings of term `t`: `post_start[t]..post_start[t + 1]`; a doc id
+    /// with `TITLE_BIT` set has the term in its title.
     post_start: Vec<u32>,
     post_doc: Vec<u32>,
-    /// Per field: term frequency divided by the field's length norm.
-    post_tf: Vec<[f32; 3]>,
+    /// Saturated BM25F term weight of each posting (multiply by idf).
+    post_tf: Vec<f32>,
     /// Folded surface words, for prefix and typo lookups.
     vocab: Vocab,
     /// For each surface word, its term per language (or `NO_TERM`).
@@ -289,22 +297,19 @@ impl SearchIndex {
                     if w.len() > MAX_WORD_BYTES {
                         return;
                     }
-                    if normalize::is_stop_word(w, lang) {
-                        // Indexed unstemmed, but never offered as a prefix
-                        // or typo candidate.
-                        let t = intern(&mut term_map, w);
-                        doc_terms.push((t, field as u8));
-                        len[field] += 1;
-                        return;
-                    }
                     let sid = intern(&mut surf_map, w) as usize;
                     if sid == surf_terms.len() {
                         surf_terms.push([NO_TERM; 2]);
                     }
                     let mut t = surf_terms[sid][li];
                     if t == NO_TERM {
-                        let stem = normalize::stem_folded(w, lang);
-                        t = intern(&mut term_map, &stem);
+                        // Stop words are indexed unstemmed, flagged so they
+                        // are never offered as prefix or typo candidates.
+                        t = if normalize::is_stop_word(w, lang) {
+                            intern(&mut term_map, w) | STOP_BIT
+                        } else {
+                            intern(&mut term_map, &normalize::stem_folded(w, lang))
+                        };
                         surf_terms[sid][li] = t;
                     }
                     doc_terms.push((t, field as u8));
@@ -323,6 +328,7 @@ impl SearchIndex {
                     i += 1;
                 }
                 raw.push((t, d as u32, tf));
+                // (the stop flag stays on `t` until the postings are laid out)
                 n_title += u16::from(tf[TITLE] > 0);
             }
             lens.push(len);
@@ -346,32 +352,51 @@ impl SearchIndex {
         }
 
         let (terms, term_remap) = sort_interned(term_map);
-        let (surfaces, surf_remap) = sort_interned(surf_map);
+        // Only content words go to the prefix/typo vocabulary.
+        let content = |ts: &[u32; 2]| ts.iter().any(|&t| t != NO_TERM && t & STOP_BIT == 0);
+        let mut kept: Vec<(Box<str>, u32)> = surf_map
+            .into_iter()
+            .filter(|(_, old)| content(&surf_terms[*old as usize]))
+            .collect();
+        kept.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut surf_remap = vec![NO_TERM; surf_terms.len()];
+        let mut surfaces = Vec::with_capacity(kept.len());
+        for (new, (w, old)) in kept.into_iter().enumerate() {
+            surf_remap[old as usize] = new as u32;
+            surfaces.push(w);
+        }
         let n_terms = terms.len();
 
         // Postings by term (counting sort keeps doc order inside a term).
         let mut post_start = vec![0u32; n_terms + 1];
         for &(t, _, _) in &raw {
-            post_start[term_remap[t as usize] as usize + 1] += 1;
+            post_start[term_remap[(t & !STOP_BIT) as usize] as usize + 1] += 1;
         }
         for t in 0..n_terms {
             post_start[t + 1] += post_start[t];
         }
         let mut fill: Vec<u32> = post_start[..n_terms].to_vec();
         let mut post_doc = vec![0u32; raw.len()];
-        let mut post_tf = vec![[0f32; 3]; raw.len()];
+        let mut post_tf = vec![0f32; raw.len()];
         for &(t, d, tf) in &raw {
-            let t = term_remap[t as usize] as usize;
+            let stop = t & STOP_BIT != 0;
+            let t = term_remap[(t & !STOP_BIT) as usize] as usize;
             let at = fill[t] as usize;
             fill[t] += 1;
-            post_doc[at] = d;
+            post_doc[at] = d | if tf[TITLE] > 0 { TITLE_BIT } else { 0 };
+            // BM25F: per-field length normalisation, field weights, then
+            // one saturation for the combined frequency.
             let l = lens[d as usize];
-            let mut norm = [0f32; 3];
+            let mut weights = ranking.weights;
+            if stop {
+                weights[BODY] *= ranking.stop_body;
+            }
+            let mut x = 0f32;
             for f in 0..3 {
                 let denom = 1.0 - ranking.b[f] + ranking.b[f] * l[f] as f32 / avg[f];
-                norm[f] = tf[f] as f32 / denom.max(1e-3);
+                x += weights[f] * tf[f] as f32 / denom.max(1e-3);
             }
-            post_tf[at] = norm;
+            post_tf[at] = x * (ranking.k1 + 1.0) / (ranking.k1 + x).max(1e-6);
         }
         drop(raw);
         let idf = (0..n_terms)
@@ -384,18 +409,22 @@ impl SearchIndex {
         // Surface word → terms, and back.
         let mut surface_terms = vec![[NO_TERM; 2]; surfaces.len()];
         for (old, ts) in surf_terms.iter().enumerate() {
+            let new = surf_remap[old];
+            if new == NO_TERM {
+                continue;
+            }
             let mut mapped = [NO_TERM; 2];
             for l in 0..2 {
-                if ts[l] != NO_TERM {
+                if ts[l] != NO_TERM && ts[l] & STOP_BIT == 0 {
                     mapped[l] = term_remap[ts[l] as usize];
                 }
             }
-            surface_terms[surf_remap[old] as usize] = mapped;
+            surface_terms[new as usize] = mapped;
         }
         let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(surfaces.len());
         for (s, ts) in surface_terms.iter().enumerate() {
             for &t in ts {
-                if t != NO_TERM && !pairs.contains(&(t, s as u32)) {
+                if t != NO_TERM {
                     pairs.push((t, s as u32));
                 }
             }
@@ -460,7 +489,7 @@ impl SearchIndex {
             + self.idf.capacity() * size_of::<f32>()
             + self.post_start.capacity() * size_of::<u32>()
             + self.post_doc.capacity() * size_of::<u32>()
-            + self.post_tf.capacity() * size_of::<[f32; 3]>()
+            + self.post_tf.capacity() * size_of::<f32>()
             + self.vocab.heap_bytes()
             + self.surface_terms.capacity() * size_of::<[u32; 2]>()
             + self.ts_start.capacity() * size_of::<u32>()
@@ -560,13 +589,21 @@ impl SearchIndex {
                         cands.push((self.df(t), t));
                     }
                 }
-                cands.sort_unstable_by(|a, b| b.cmp(a));
-                for &(_, t) in cands.iter().take(MAX_PREFIX_TERMS) {
+                let by_df = |a: &(u32, u32), b: &(u32, u32)| b.cmp(a);
+                if cands.len() > r.prefix_terms && r.prefix_terms > 0 {
+                    cands.select_nth_unstable_by(r.prefix_terms - 1, by_df);
+                    cands.truncate(r.prefix_terms);
+                }
+                cands.sort_unstable_by(by_df);
+                for &(_, t) in cands.iter().take(r.prefix_terms) {
                     clause.add(t, r.prefix);
                 }
             }
             if (4..=MAX_WORD_BYTES).contains(&chars)
-                && (self.ranking.fuzzy_always || clause.alts.is_empty())
+                && clause
+                    .alts
+                    .iter()
+                    .all(|a| a.2 || a.1 < 1.0 || self.df(a.0) <= r.fuzzy_rare_df)
             {
                 let k = if chars >= 8 { 2 } else { 1 };
                 let mut cands: Vec<(u8, u32, u32)> = Vec::new();
@@ -609,22 +646,14 @@ impl SearchIndex {
         for clause in &clauses {
             for &(t, weight, stop) in &clause.alts {
                 let idf = self.idf[t as usize] * weight;
-                let w_body = if stop {
-                    r.weights[BODY] * r.stop_body
-                } else {
-                    r.weights[BODY]
-                };
                 let range =
                     self.post_start[t as usize] as usize..self.post_start[t as usize + 1] as usize;
-                for (&d, tf) in self.post_doc[range.clone()]
+                for (&dt, &tf) in self.post_doc[range.clone()]
                     .iter()
                     .zip(&self.post_tf[range])
                 {
-                    let x = r.weights[TITLE] * tf[TITLE]
-                        + r.weights[TAGS] * tf[TAGS]
-                        + w_body * tf[BODY];
-                    let s = idf * x * (r.k1 + 1.0) / (r.k1 + x);
-                    let d = d as usize;
+                    let s = idf * tf;
+                    let d = (dt & !TITLE_BIT) as usize;
                     if s.is_nan() || s <= 0.0 {
                         continue;
                     }
@@ -634,7 +663,7 @@ impl SearchIndex {
                     if s > best[d] {
                         best[d] = s;
                     }
-                    if tf[TITLE] > 0.0 && !stop {
+                    if dt & TITLE_BIT != 0 && !stop {
                         best_title[d] = true;
                     }
                 }
@@ -689,9 +718,9 @@ impl SearchIndex {
                 }
             }
         }
-        marks.sort_unstable();
-        marks.dedup();
-        let is_mark = |w: &str| marks.binary_search(&w).is_ok();
+        let marks: std::collections::HashSet<&str, BuildHasherDefault<FxHasher>> =
+            marks.into_iter().collect();
+        let is_mark = |w: &str| marks.contains(w);
         scored
             .into_iter()
             .map(|(score, d)| {

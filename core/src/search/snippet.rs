@@ -22,6 +22,12 @@ pub struct Snippet {
 /// Markdown subset to plain text: emphasis and code markers, heading and
 /// quote markers and link targets dropped (`[text](url)` keeps `text`).
 pub(crate) fn plain_text(markdown: &str) -> String {
+    if !markdown
+        .bytes()
+        .any(|b| matches!(b, b'*' | b'`' | b'[' | b']' | b'#' | b'>'))
+    {
+        return markdown.to_string();
+    }
     let mut out = String::with_capacity(markdown.len());
     let mut line_start = true;
     let mut rest = markdown;

@@ -13,13 +13,27 @@
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Vocab {
     words: Vec<Box<str>>,
+    /// `lcp[i]`: characters word `i` shares with word `i - 1` (capped at 255);
+    /// lets the fuzzy walk reuse rows and skip runs without comparing strings.
+    lcp: Vec<u8>,
 }
 
 impl Vocab {
     /// Builds from words that are already sorted and deduplicated.
     pub(crate) fn from_sorted(words: Vec<Box<str>>) -> Self {
         debug_assert!(words.windows(2).all(|w| w[0] < w[1]));
-        Vocab { words }
+        let mut lcp = Vec::with_capacity(words.len());
+        let mut prev: &str = "";
+        for w in &words {
+            let shared = prev
+                .chars()
+                .zip(w.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            lcp.push(shared.min(255) as u8);
+            prev = w;
+        }
+        Vocab { words, lcp }
     }
 
     /// The word with this id.
@@ -38,6 +52,7 @@ impl Vocab {
     pub(crate) fn heap_bytes(&self) -> usize {
         self.words.capacity() * std::mem::size_of::<Box<str>>()
             + self.words.iter().map(|w| w.len()).sum::<usize>()
+            + self.lcp.capacity()
     }
 
     /// Words within `max_dist` edits of `query` (Levenshtein with adjacent
@@ -61,13 +76,16 @@ impl Vocab {
         let mut i = 0usize;
         while i < self.words.len() {
             let word = &self.words[i];
-            // Reuse the rows of the prefix shared with the path.
-            let mut depth = 0usize;
-            for (a, b) in path.iter().zip(word.chars()) {
-                if *a != b {
-                    break;
-                }
-                depth += 1;
+            // Reuse the rows of the prefix shared with the path (the path
+            // is always a prefix of the previous word).
+            let shared = usize::from(self.lcp[i]);
+            let mut depth = path.len().min(shared);
+            if shared == 255 {
+                depth = path
+                    .iter()
+                    .zip(word.chars())
+                    .take_while(|(a, b)| **a == *b)
+                    .count();
             }
             path.truncate(depth);
             rows.truncate((depth + 1) * width);
@@ -78,12 +96,12 @@ impl Vocab {
                 let mut row_min = u8::MAX;
                 rows.push((depth + 1).min(255) as u8);
                 for j in 1..=m {
-                    let sub = rows[base + j - 1] + u8::from(q[j - 1] != c);
-                    let del = rows[base + j] + 1;
-                    let ins = rows[base + width + j - 1] + 1;
+                    let sub = rows[base + j - 1].saturating_add(u8::from(q[j - 1] != c));
+                    let del = rows[base + j].saturating_add(1);
+                    let ins = rows[base + width + j - 1].saturating_add(1);
                     let mut v = sub.min(del).min(ins);
                     if depth >= 1 && j >= 2 && q[j - 1] == path[depth - 1] && q[j - 2] == c {
-                        v = v.min(rows[base - width + j - 2] + 1);
+                        v = v.min(rows[base - width + j - 2].saturating_add(1));
                     }
                     let v = v.min(254);
                     rows.push(v);
@@ -97,8 +115,10 @@ impl Vocab {
                 best_prefix.push(bp);
                 if row_min > k {
                     // No extension of this path can come back within `k`.
-                    let p: String = path.iter().collect();
-                    let run = self.words[i..].partition_point(|w| w.starts_with(p.as_str()));
+                    let mut run = 1;
+                    while i + run < self.words.len() && usize::from(self.lcp[i + run]) >= depth {
+                        run += 1;
+                    }
                     if prefix && bp <= k {
                         for id in i..i + run {
                             out.push((id as u32, bp));
