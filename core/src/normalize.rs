@@ -23,8 +23,9 @@
 use std::fmt;
 
 use rust_stemmers::{Algorithm, Stemmer};
-use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 use unicode_segmentation::UnicodeSegmentation;
+
+mod fold_table;
 
 /// The languages Chorus analyses; everything else is treated as English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -94,7 +95,28 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{FF07}')
 }
 
+/// Blocks of combining marks, dropped wherever they stand (a decomposed
+/// `e` + U+0301 folds like `é`).
+const MARK_BLOCKS: [(u32, u32); 5] = [
+    (0x0300, 0x036F),
+    (0x1AB0, 0x1AFF),
+    (0x1DC0, 0x1DFF),
+    (0x20D0, 0x20FF),
+    (0xFE20, 0xFE2F),
+];
+
+fn is_mark(c: char) -> bool {
+    let c = c as u32;
+    MARK_BLOCKS.iter().any(|&(a, b)| (a..=b).contains(&c))
+}
+
 /// Pushes the folded form of one character.
+///
+/// Characters of the blocks in [`fold_table::BLOCKS`] fold exactly as
+/// compatibility decomposition (NFKD) + lower case + marks removed would
+/// fold them; the table is generated from `unicode-normalization` and a
+/// test keeps it equal. Other characters are only lower-cased: shipping the
+/// full decomposition tables would add ~44 KB (brotli) to the widget.
 #[inline]
 fn fold_char_into(c: char, out: &mut String) {
     if c.is_ascii() {
@@ -105,22 +127,14 @@ fn fold_char_into(c: char, out: &mut String) {
         out.push('\'');
         return;
     }
-    // Hangul syllables decompose to jamo; keep them whole.
-    if ('\u{AC00}'..='\u{D7A3}').contains(&c) {
-        out.push(c);
+    if is_mark(c) {
         return;
     }
-    decompose_compatible(c, |d| {
-        if d == 'ß' || d == 'ẞ' {
-            out.push_str("ss");
-            return;
-        }
-        for l in d.to_lowercase() {
-            if !is_combining_mark(l) {
-                out.push(l);
-            }
-        }
-    });
+    match fold_table::lookup(c) {
+        Some(fold_table::Folded::Char(f)) => out.push(f),
+        Some(fold_table::Folded::Str(f)) => out.push_str(f),
+        None => out.extend(c.to_lowercase()),
+    }
 }
 
 /// Folds text for comparison: compatibility decomposition (NFKC's

@@ -11,9 +11,10 @@
 //!   finds Spanish articles in a mixed base without a language switch.
 //! - Ranking is BM25F: per-field length normalisation, then field weights
 //!   title > tags > body, combined before term saturation so a word repeated
-//!   in title and body does not count twice. A coordination factor favours
-//!   articles that match more of the query's words, and matches in the title
-//!   add a bonus.
+//!   in title and body does not count twice. Each query word in an article's
+//!   title adds a bonus: FAQ titles are questions, and a query that shares
+//!   their words usually asks the same thing. Stop words are indexed too
+//!   (weakly, by IDF): `where`, `why`, `how long` carry the question's type.
 //! - As-you-type: the last word, while still being typed, also matches as a
 //!   prefix; words the knowledge base does not know are matched within one
 //!   edit (4+ letters) or two (8+ letters) over the sorted vocabulary
@@ -89,13 +90,8 @@ pub struct Ranking {
     pub fuzzy1: f32,
     /// Weight of a two-edit match.
     pub fuzzy2: f32,
-    /// Exponent of the share of query words an article matches.
-    pub coord: f32,
     /// Extra share of the score for an article whose title holds all query words.
     pub title_bonus: f32,
-    /// Exponent of the share of the title's words the query matched, in the
-    /// title bonus (0: ignore title length).
-    pub title_cover: f32,
     /// Weight of a stop word of the query (0: ignored). Stop words carry
     /// the question's type (`where`, `why`, `how long`), which FAQ titles share.
     pub stop_weight: f32,
@@ -120,9 +116,7 @@ impl Default for Ranking {
             prefix: 0.8,
             fuzzy1: 0.6,
             fuzzy2: 0.45,
-            coord: 0.0,
             title_bonus: 2.0,
-            title_cover: 0.0,
             stop_weight: 1.0,
             stop_body: 1.0,
             fuzzy_rare_df: 1,
@@ -208,8 +202,6 @@ pub struct SearchIndex {
     /// Surface words of term `t`: `ts_start[t]..ts_start[t + 1]` in `ts_ids`.
     ts_start: Vec<u32>,
     ts_ids: Vec<u32>,
-    /// Distinct terms in each article's title.
-    title_terms: Vec<u16>,
     ranking: Ranking,
 }
 
@@ -230,11 +222,11 @@ fn intern(map: &mut FxMap<Box<str>, u32>, s: &str) -> u32 {
     id
 }
 
-/// Sorts interned strings, returning them in order and old id → new id.
-fn sort_interned(map: FxMap<Box<str>, u32>) -> (Vec<Box<str>>, Vec<u32>) {
-    let mut pairs: Vec<(Box<str>, u32)> = map.into_iter().collect();
+/// Sorts interned strings, returning them in order and old id → new id
+/// (`NO_TERM` for ids not in `pairs`; `ids` is the number of old ids).
+fn sort_interned(mut pairs: Vec<(Box<str>, u32)>, ids: usize) -> (Vec<Box<str>>, Vec<u32>) {
     pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut remap = vec![0u32; pairs.len()];
+    let mut remap = vec![NO_TERM; ids];
     let mut words = Vec::with_capacity(pairs.len());
     for (new, (w, old)) in pairs.into_iter().enumerate() {
         remap[old as usize] = new as u32;
@@ -279,9 +271,8 @@ impl SearchIndex {
         // (term, doc, tf per field), in doc order.
         let mut raw: Vec<(u32, u32, [u16; 3])> = Vec::new();
         let mut lens: Vec<[u32; 3]> = Vec::with_capacity(articles.len());
-        let mut title_terms: Vec<u16> = Vec::with_capacity(articles.len());
         let mut docs = Vec::with_capacity(articles.len());
-        let mut doc_terms: Vec<(u32, u8)> = Vec::new();
+        let mut doc_terms: Vec<u64> = Vec::new();
 
         for (d, a) in articles.iter().enumerate() {
             let lang = Lang::from_code(&a.lang)
@@ -312,27 +303,25 @@ impl SearchIndex {
                         };
                         surf_terms[sid][li] = t;
                     }
-                    doc_terms.push((t, field as u8));
+                    // One u64 per occurrence: a single sort instance in wasm.
+                    doc_terms.push(u64::from(t) << 8 | field as u64);
                     len[field] += 1;
                 });
             }
             doc_terms.sort_unstable();
-            let mut n_title = 0u16;
             let mut i = 0;
             while i < doc_terms.len() {
-                let t = doc_terms[i].0;
+                let t = (doc_terms[i] >> 8) as u32;
                 let mut tf = [0u16; 3];
-                while i < doc_terms.len() && doc_terms[i].0 == t {
-                    let f = doc_terms[i].1 as usize;
+                while i < doc_terms.len() && (doc_terms[i] >> 8) as u32 == t {
+                    let f = (doc_terms[i] & 0xFF) as usize;
                     tf[f] = tf[f].saturating_add(1);
                     i += 1;
                 }
-                raw.push((t, d as u32, tf));
                 // (the stop flag stays on `t` until the postings are laid out)
-                n_title += u16::from(tf[TITLE] > 0);
+                raw.push((t, d as u32, tf));
             }
             lens.push(len);
-            title_terms.push(n_title);
             docs.push(Doc {
                 id: a.id.clone(),
                 title: a.title.clone(),
@@ -351,20 +340,15 @@ impl SearchIndex {
             *a = (*a / n_docs).max(1.0);
         }
 
-        let (terms, term_remap) = sort_interned(term_map);
+        let n_old_terms = term_map.len();
+        let (terms, term_remap) = sort_interned(term_map.into_iter().collect(), n_old_terms);
         // Only content words go to the prefix/typo vocabulary.
         let content = |ts: &[u32; 2]| ts.iter().any(|&t| t != NO_TERM && t & STOP_BIT == 0);
-        let mut kept: Vec<(Box<str>, u32)> = surf_map
+        let kept: Vec<(Box<str>, u32)> = surf_map
             .into_iter()
             .filter(|(_, old)| content(&surf_terms[*old as usize]))
             .collect();
-        kept.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut surf_remap = vec![NO_TERM; surf_terms.len()];
-        let mut surfaces = Vec::with_capacity(kept.len());
-        for (new, (w, old)) in kept.into_iter().enumerate() {
-            surf_remap[old as usize] = new as u32;
-            surfaces.push(w);
-        }
+        let (surfaces, surf_remap) = sort_interned(kept, surf_terms.len());
         let n_terms = terms.len();
 
         // Postings by term (counting sort keeps doc order inside a term).
@@ -421,24 +405,24 @@ impl SearchIndex {
             }
             surface_terms[new as usize] = mapped;
         }
-        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(surfaces.len());
+        let mut pairs: Vec<u64> = Vec::with_capacity(surfaces.len());
         for (s, ts) in surface_terms.iter().enumerate() {
             for &t in ts {
                 if t != NO_TERM {
-                    pairs.push((t, s as u32));
+                    pairs.push(u64::from(t) << 32 | s as u64);
                 }
             }
         }
         pairs.sort_unstable();
         pairs.dedup();
         let mut ts_start = vec![0u32; n_terms + 1];
-        for &(t, _) in &pairs {
-            ts_start[t as usize + 1] += 1;
+        for &p in &pairs {
+            ts_start[(p >> 32) as usize + 1] += 1;
         }
         for t in 0..n_terms {
             ts_start[t + 1] += ts_start[t];
         }
-        let ts_ids = pairs.into_iter().map(|(_, s)| s).collect();
+        let ts_ids = pairs.into_iter().map(|p| p as u32).collect();
 
         SearchIndex {
             docs,
@@ -452,7 +436,6 @@ impl SearchIndex {
             surface_terms,
             ts_start,
             ts_ids,
-            title_terms,
             ranking,
         }
     }
@@ -494,7 +477,6 @@ impl SearchIndex {
             + self.surface_terms.capacity() * size_of::<[u32; 2]>()
             + self.ts_start.capacity() * size_of::<u32>()
             + self.ts_ids.capacity() * size_of::<u32>()
-            + self.title_terms.capacity() * size_of::<u16>()
     }
 
     /// The best `limit` hits for `query` with default options.
@@ -580,23 +562,23 @@ impl SearchIndex {
             }
             if open && (chars >= 2 || n == 1) {
                 let range = self.vocab.prefix_range(w);
-                let mut cands: Vec<(u32, u32)> = Vec::new();
+                // Most frequent first: key = (!df, term).
+                let mut cands: Vec<u64> = Vec::new();
                 for s in range {
                     if self.vocab.word(s).len() == w.len() {
                         continue; // the word itself: already exact
                     }
                     for t in self.surface_term_ids(s) {
-                        cands.push((self.df(t), t));
+                        cands.push(u64::from(u32::MAX - self.df(t)) << 32 | u64::from(t));
                     }
                 }
-                let by_df = |a: &(u32, u32), b: &(u32, u32)| b.cmp(a);
                 if cands.len() > r.prefix_terms && r.prefix_terms > 0 {
-                    cands.select_nth_unstable_by(r.prefix_terms - 1, by_df);
+                    cands.select_nth_unstable(r.prefix_terms - 1);
                     cands.truncate(r.prefix_terms);
                 }
-                cands.sort_unstable_by(by_df);
-                for &(_, t) in cands.iter().take(r.prefix_terms) {
-                    clause.add(t, r.prefix);
+                cands.sort_unstable();
+                for &c in cands.iter().take(r.prefix_terms) {
+                    clause.add(c as u32, r.prefix);
                 }
             }
             if (4..=MAX_WORD_BYTES).contains(&chars)
@@ -606,15 +588,21 @@ impl SearchIndex {
                     .all(|a| a.2 || a.1 < 1.0 || self.df(a.0) <= r.fuzzy_rare_df)
             {
                 let k = if chars >= 8 { 2 } else { 1 };
-                let mut cands: Vec<(u8, u32, u32)> = Vec::new();
+                // Fewest edits, then most frequent: key = (edits, !df, term).
+                let mut cands: Vec<u64> = Vec::new();
                 for (s, d) in self.vocab.fuzzy(w, k, open) {
+                    if d == 0 {
+                        continue;
+                    }
                     for t in self.surface_term_ids(s) {
-                        cands.push((d, u32::MAX - self.df(t), t));
+                        let rarity = u64::from(u32::MAX - self.df(t)) & 0xFF_FFFF;
+                        cands.push(u64::from(d) << 56 | rarity << 32 | u64::from(t));
                     }
                 }
                 cands.sort_unstable();
-                for &(d, _, t) in cands.iter().filter(|c| c.0 > 0).take(MAX_FUZZY_TERMS) {
-                    clause.add(t, if d <= 1 { r.fuzzy1 } else { r.fuzzy2 });
+                for &c in cands.iter().take(MAX_FUZZY_TERMS) {
+                    let d = (c >> 56) as u8;
+                    clause.add(c as u32, if d <= 1 { r.fuzzy1 } else { r.fuzzy2 });
                 }
             }
             if !clause.alts.is_empty() {
@@ -637,7 +625,7 @@ impl SearchIndex {
         let r = self.ranking;
         let n = self.docs.len();
         let mut total = vec![0f32; n];
-        let mut matched = vec![0u16; n];
+        let mut seen = vec![false; n];
         let mut in_title = vec![0u16; n];
         let mut best = vec![0f32; n];
         let mut best_title = vec![false; n];
@@ -670,43 +658,43 @@ impl SearchIndex {
             }
             for &d in &touched {
                 let d = d as usize;
-                if matched[d] == 0 {
+                if !seen[d] {
+                    seen[d] = true;
                     all_touched.push(d as u32);
                 }
                 total[d] += best[d];
-                matched[d] += 1;
                 in_title[d] += u16::from(best_title[d]);
                 best[d] = 0.0;
                 best_title[d] = false;
             }
             touched.clear();
         }
-        let nc = clauses.len() as f32;
         let content = clauses
             .iter()
             .filter(|c| c.alts.iter().any(|a| !a.2))
             .count()
             .max(1) as f32;
-        let mut scored: Vec<(f32, u32)> = all_touched
-            .iter()
-            .map(|&d| {
-                let i = d as usize;
-                let coord = (matched[i] as f32 / nc).powf(r.coord);
-                let t = in_title[i] as f32;
-                let cover = (t / f32::from(self.title_terms[i].max(1))).min(1.0);
-                let title = 1.0 + r.title_bonus * (t / content) * cover.powf(r.title_cover);
-                (total[i] * coord * title, d)
-            })
-            .collect();
-        let by_rank = |a: &(f32, u32), b: &(f32, u32)| {
-            b.0.total_cmp(&a.0)
-                .then_with(|| self.docs[a.1 as usize].id.cmp(&self.docs[b.1 as usize].id))
+        // Best first, ties by id; `limit` is small, so keep a sorted top
+        // list by insertion instead of sorting every touched article.
+        let before = |a: &(f32, u32), b: &(f32, u32)| match b.0.total_cmp(&a.0) {
+            std::cmp::Ordering::Equal => self.docs[a.1 as usize].id < self.docs[b.1 as usize].id,
+            o => o == std::cmp::Ordering::Less,
         };
-        if scored.len() > opts.limit {
-            scored.select_nth_unstable_by(opts.limit - 1, by_rank);
+        let mut scored: Vec<(f32, u32)> = Vec::with_capacity(opts.limit + 1);
+        for &d in &all_touched {
+            let i = d as usize;
+            let t = f32::from(in_title[i]);
+            let cand = (total[i] * (1.0 + r.title_bonus * t / content), d);
+            if scored.len() == opts.limit && scored.last().is_some_and(|w| !before(&cand, w)) {
+                continue;
+            }
+            let at = scored
+                .iter()
+                .position(|x| before(&cand, x))
+                .unwrap_or(scored.len());
+            scored.insert(at, cand);
             scored.truncate(opts.limit);
         }
-        scored.sort_unstable_by(by_rank);
 
         // Surface words of every matched term, for highlighting.
         let mut marks: Vec<&str> = Vec::new();
