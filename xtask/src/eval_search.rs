@@ -108,6 +108,7 @@ fn set_param(r: &mut Ranking, kv: &str) -> Result<(), String> {
         "stop_weight" => r.stop_weight = x,
         "stop_body" => r.stop_body = x,
         "prefix_terms" => r.prefix_terms = x as usize,
+        "phrase_bonus" => r.phrase_bonus = x,
         "fuzzy_rare_df" => r.fuzzy_rare_df = x as u32,
         _ => return Err(format!("unknown ranking parameter {k}")),
     }

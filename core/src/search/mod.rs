@@ -101,6 +101,9 @@ pub struct Ranking {
     /// articles (a word that rare may itself be a typo). Unknown words are
     /// always looked up with typos.
     pub fuzzy_rare_df: u32,
+    /// Extra share of the score when the title holds the query's adjacent
+    /// word pairs in order (all pairs: the full share).
+    pub phrase_bonus: f32,
     /// Prefix expansions kept for the word being typed, most frequent first.
     pub prefix_terms: usize,
 }
@@ -110,9 +113,9 @@ impl Default for Ranking {
         // Tuned on two public FAQ sets (web-app help, COVID-19): see
         // `cargo xtask eval search`. Generic values, no per-word rules.
         Ranking {
-            k1: 2.0,
+            k1: 3.0,
             weights: [3.0, 2.0, 1.0],
-            b: [0.5, 0.5, 0.75],
+            b: [0.75, 0.5, 0.75],
             prefix: 0.8,
             fuzzy1: 0.6,
             fuzzy2: 0.45,
@@ -121,6 +124,7 @@ impl Default for Ranking {
             stop_body: 1.0,
             fuzzy_rare_df: 1,
             prefix_terms: 24,
+            phrase_bonus: 0.5,
         }
     }
 }
@@ -202,6 +206,9 @@ pub struct SearchIndex {
     /// Surface words of term `t`: `ts_start[t]..ts_start[t + 1]` in `ts_ids`.
     ts_start: Vec<u32>,
     ts_ids: Vec<u32>,
+    /// Title terms of doc `d` in order: `title_seq[title_start[d]..title_start[d + 1]]`.
+    title_seq: Vec<u32>,
+    title_start: Vec<u32>,
     ranking: Ranking,
 }
 
@@ -240,6 +247,8 @@ fn sort_interned(mut pairs: Vec<(Box<str>, u32)>, ids: usize) -> (Vec<Box<str>>,
 struct Clause {
     /// `(term, weight, is a stop word)`.
     alts: Vec<(u32, f32, bool)>,
+    /// Position of the word in the query.
+    pos: usize,
 }
 
 impl Clause {
@@ -273,6 +282,9 @@ impl SearchIndex {
         let mut lens: Vec<[u32; 3]> = Vec::with_capacity(articles.len());
         let mut docs = Vec::with_capacity(articles.len());
         let mut doc_terms: Vec<u64> = Vec::new();
+        // Title terms in order (for phrase matches), per doc.
+        let mut title_seq: Vec<u32> = Vec::new();
+        let mut title_start: Vec<u32> = vec![0];
 
         for (d, a) in articles.iter().enumerate() {
             let lang = Lang::from_code(&a.lang)
@@ -305,9 +317,13 @@ impl SearchIndex {
                     }
                     // One u64 per occurrence: a single sort instance in wasm.
                     doc_terms.push(u64::from(t) << 8 | field as u64);
+                    if field == TITLE && title_seq.len() < u32::MAX as usize {
+                        title_seq.push(t & !STOP_BIT);
+                    }
                     len[field] += 1;
                 });
             }
+            title_start.push(title_seq.len() as u32);
             doc_terms.sort_unstable();
             let mut i = 0;
             while i < doc_terms.len() {
@@ -350,6 +366,9 @@ impl SearchIndex {
             .collect();
         let (surfaces, surf_remap) = sort_interned(kept, surf_terms.len());
         let n_terms = terms.len();
+        for t in &mut title_seq {
+            *t = term_remap[*t as usize];
+        }
 
         // Postings by term (counting sort keeps doc order inside a term).
         let mut post_start = vec![0u32; n_terms + 1];
@@ -436,6 +455,8 @@ impl SearchIndex {
             surface_terms,
             ts_start,
             ts_ids,
+            title_seq,
+            title_start,
             ranking,
         }
     }
@@ -477,6 +498,8 @@ impl SearchIndex {
             + self.surface_terms.capacity() * size_of::<[u32; 2]>()
             + self.ts_start.capacity() * size_of::<u32>()
             + self.ts_ids.capacity() * size_of::<u32>()
+            + self.title_seq.capacity() * size_of::<u32>()
+            + self.title_start.capacity() * size_of::<u32>()
     }
 
     /// The best `limit` hits for `query` with default options.
@@ -529,7 +552,10 @@ impl SearchIndex {
         let mut clauses = Vec::with_capacity(n);
         for (i, (w, _)) in words.iter().enumerate() {
             let open = open_last && i + 1 == n;
-            let mut clause = Clause::default();
+            let mut clause = Clause {
+                pos: i,
+                ..Clause::default()
+            };
             let mut stop_everywhere = true;
             // A function word of any of the base's languages is one in the
             // query too: "el" must not match an English stem "el".
@@ -612,6 +638,22 @@ impl SearchIndex {
         clauses
     }
 
+    /// How many pairs of adjacent query words appear next to each other, in
+    /// the same order, in the title of `doc`.
+    fn title_pairs(&self, doc: usize, clauses: &[Clause]) -> usize {
+        let (Some(&a), Some(&b)) = (self.title_start.get(doc), self.title_start.get(doc + 1))
+        else {
+            return 0;
+        };
+        let seq = &self.title_seq[a as usize..b as usize];
+        let has = |c: &Clause, t: u32| c.alts.iter().any(|x| x.0 == t);
+        clauses
+            .windows(2)
+            .filter(|w| w[1].pos == w[0].pos + 1)
+            .filter(|w| seq.windows(2).any(|s| has(&w[0], s[0]) && has(&w[1], s[1])))
+            .count()
+    }
+
     /// The best hits for `query`, best first, ties broken by article id.
     pub fn search_with(&self, query: &str, opts: &SearchOptions) -> Vec<SearchHit> {
         if self.docs.is_empty() || opts.limit == 0 {
@@ -680,20 +722,41 @@ impl SearchIndex {
             std::cmp::Ordering::Equal => self.docs[a.1 as usize].id < self.docs[b.1 as usize].id,
             o => o == std::cmp::Ordering::Less,
         };
-        let mut scored: Vec<(f32, u32)> = Vec::with_capacity(opts.limit + 1);
+        let keep_best = |out: &mut Vec<(f32, u32)>, cand: (f32, u32), k: usize| {
+            if out.len() == k && out.last().is_some_and(|w| !before(&cand, w)) {
+                return;
+            }
+            let at = out
+                .iter()
+                .position(|x| before(&cand, x))
+                .unwrap_or(out.len());
+            out.insert(at, cand);
+            out.truncate(k);
+        };
+        // A pool of the best by words matched, re-ranked with title phrases.
+        let pool_size = (opts.limit * 4).max(20);
+        let mut pool: Vec<(f32, u32)> = Vec::with_capacity(pool_size + 1);
         for &d in &all_touched {
             let i = d as usize;
             let t = f32::from(in_title[i]);
-            let cand = (total[i] * (1.0 + r.title_bonus * t / content), d);
-            if scored.len() == opts.limit && scored.last().is_some_and(|w| !before(&cand, w)) {
-                continue;
+            keep_best(
+                &mut pool,
+                (total[i] * (1.0 + r.title_bonus * t / content), d),
+                pool_size,
+            );
+        }
+        let pairs = clauses
+            .windows(2)
+            .filter(|w| w[1].pos == w[0].pos + 1)
+            .count();
+        let mut scored: Vec<(f32, u32)> = Vec::with_capacity(opts.limit + 1);
+        for (score, d) in pool {
+            let mut bonus = 1.0;
+            if pairs > 0 && r.phrase_bonus > 0.0 {
+                let p = self.title_pairs(d as usize, &clauses) as f32;
+                bonus += r.phrase_bonus * p / pairs as f32;
             }
-            let at = scored
-                .iter()
-                .position(|x| before(&cand, x))
-                .unwrap_or(scored.len());
-            scored.insert(at, cand);
-            scored.truncate(opts.limit);
+            keep_best(&mut scored, (score * bonus, d), opts.limit);
         }
 
         // Surface words of every matched term, for highlighting.

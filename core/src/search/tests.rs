@@ -233,6 +233,38 @@ fn more_query_words_matched_ranks_higher() {
 }
 
 #[test]
+fn question_words_tell_questions_apart() {
+    // Same topic word; only the question word differs. Without stop words
+    // in the index this would be a tie, broken in favour of "a-why".
+    let idx = SearchIndex::new(&[
+        art(
+            "a-why",
+            "Why is my parcel late?",
+            "Couriers can be slow.",
+            "en",
+        ),
+        art(
+            "b-where",
+            "Where is my parcel?",
+            "Couriers can be slow.",
+            "en",
+        ),
+    ]);
+    assert_eq!(idx.search("where is my parcel", 2)[0].id, "b-where");
+    assert_eq!(idx.search("why parcel", 2)[0].id, "a-why");
+}
+
+#[test]
+fn title_phrase_in_query_order_ranks_higher() {
+    let idx = SearchIndex::new(&[
+        art("a", "Password change email", "Text.", "en"),
+        art("b", "Change password email", "Text.", "en"),
+    ]);
+    assert_eq!(ids(&idx.search("change password", 2)), ["b", "a"]);
+    assert_eq!(ids(&idx.search("password change", 2)), ["a", "b"]);
+}
+
+#[test]
 fn ties_break_by_id() {
     let idx = SearchIndex::new(&[
         art("b", "Same title", "Same body.", "en"),
