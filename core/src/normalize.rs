@@ -158,6 +158,15 @@ pub fn fold(text: &str) -> String {
 /// This is the allocation-light core of [`tokens`], for hot paths such as
 /// index building.
 pub fn for_each_token(text: &str, mut emit: impl FnMut(&str, usize, usize)) {
+    // One shared, non-generic tokeniser: a copy per caller's closure would
+    // cost kilobytes of wasm each.
+    tokenise(text, &mut emit);
+}
+
+/// Type of the per-word callback of the tokeniser.
+type Emit<'a> = dyn FnMut(&str, usize, usize) + 'a;
+
+fn tokenise(text: &str, emit: &mut Emit<'_>) {
     let mut scratch = Scratch::default();
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -177,9 +186,9 @@ pub fn for_each_token(text: &str, mut emit: impl FnMut(&str, usize, usize)) {
         }
         let chunk = &text[start..i];
         if ascii {
-            ascii_words(chunk, start, &mut scratch.word, &mut emit);
+            ascii_words(chunk, start, &mut scratch.word, emit);
         } else {
-            unicode_words(chunk, start, &mut scratch, &mut emit);
+            unicode_words(chunk, start, &mut scratch, emit);
         }
     }
 }
@@ -195,12 +204,7 @@ struct Scratch {
 
 /// Words of a whitespace-free ASCII chunk: runs of letters and digits, joined
 /// across an apostrophe between two letters or two digits (as UAX #29 does).
-fn ascii_words(
-    chunk: &str,
-    base: usize,
-    word: &mut String,
-    emit: &mut impl FnMut(&str, usize, usize),
-) {
+fn ascii_words(chunk: &str, base: usize, word: &mut String, emit: &mut Emit<'_>) {
     let b = chunk.as_bytes();
     let n = b.len();
     let same_class = |x: u8, y: u8| {
@@ -240,12 +244,7 @@ fn ascii_words(
 }
 
 /// Words of a chunk with non-ASCII text, by UAX #29 word boundaries.
-fn unicode_words(
-    chunk: &str,
-    offset: usize,
-    scratch: &mut Scratch,
-    emit: &mut impl FnMut(&str, usize, usize),
-) {
+fn unicode_words(chunk: &str, offset: usize, scratch: &mut Scratch, emit: &mut Emit<'_>) {
     let Scratch { folded, map, word } = scratch;
     for (seg_at, seg) in chunk.split_word_bound_indices() {
         let base = offset + seg_at;
@@ -279,7 +278,7 @@ fn split_folded(
     folded: &str,
     map: &[(usize, usize, usize)],
     word: &mut String,
-    emit: &mut impl FnMut(&str, usize, usize),
+    emit: &mut Emit<'_>,
 ) {
     let chars: Vec<char> = folded.chars().collect();
     let mut i = 0;

@@ -276,7 +276,12 @@ pub fn run(args: &[String], repo: &Path) -> Result<(), String> {
     let mut obj = serde_json::Map::new();
     for (k, v) in &figures {
         let rounded = (v * 10.0).round() / 10.0;
-        obj.insert(k.clone(), serde_json::json!(rounded));
+        let value = if rounded.fract() == 0.0 && rounded.abs() < 9e15 {
+            serde_json::json!(rounded as i64)
+        } else {
+            serde_json::json!(rounded)
+        };
+        obj.insert(k.clone(), value);
         println!("{k}={rounded}");
     }
     let dir = repo.join("target").join("bench");
