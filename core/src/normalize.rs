@@ -5,8 +5,12 @@
 //! duplicate index. This module is that single definition:
 //!
 //! - [`fold`]: Unicode compatibility normalisation (the "K" of NFKC: fullwidth
-//!   letters, ligatures such as `ﬁ`), case folding and diacritics removed, so
-//!   `Devolución`, `devolucion` and `ＤＥＶＯＬＵＣＩÓＮ` are one string.
+//!   letters, ligatures such as `ﬁ`, super/subscripts, `𝐛𝐨𝐥𝐝` letters), case
+//!   folding and diacritics removed, so `Devolución`, `devolucion` and
+//!   `ＤＥＶＯＬＵＣＩÓＮ` are one string. The mappings come from a table
+//!   generated from `unicode-normalization` for the Latin, Greek, Cyrillic
+//!   and symbol blocks customers type (see `fold_table`); other scripts are
+//!   lower-cased only. The full tables would cost the widget ~44 KB of wasm.
 //! - [`tokens`]: words by Unicode word boundaries (UAX #29), folded, with the
 //!   byte range of each word in the original text (snippet highlighting needs
 //!   it). Punctuation and emoji are separators; apostrophes inside a word are
@@ -19,6 +23,17 @@
 //!
 //! Folding happens before stemming, so a word typed without its accents stems
 //! like the accented one.
+//!
+//! ```
+//! use chorus_core::normalize::{detect_lang, fold, terms, tokens, Lang};
+//!
+//! assert_eq!(fold("¿Dónde está mi DEVOLUCIÓN?"), "¿donde esta mi devolucion?");
+//! let lang = detect_lang("¿Dónde está mi devolución?");
+//! assert_eq!(lang, Lang::Es);
+//! assert_eq!(terms("¿Dónde están mis devoluciones?", lang), terms("devolución", lang));
+//! let t = &tokens("I can't log in")[1];
+//! assert_eq!((t.text.as_str(), t.start, t.end), ("cant", 2, 7));
+//! ```
 
 use std::fmt;
 

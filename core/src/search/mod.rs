@@ -24,6 +24,35 @@
 //!
 //! Everything is deterministic (ties break by article id) and free of
 //! clocks and threads, so it runs unchanged on wasm32.
+//!
+//! ```
+//! use chorus_core::api::Article;
+//! use chorus_core::search::{SearchIndex, SearchOptions};
+//!
+//! let article = |id: &str, title: &str, body: &str, lang: &str| Article {
+//!     id: id.into(),
+//!     title: title.into(),
+//!     body: body.into(),
+//!     tags: vec![],
+//!     lang: lang.into(),
+//!     updated_at: 0,
+//! };
+//! let index = SearchIndex::new(&[
+//!     article("returns", "Returning an item", "Send it back within **30 days**.", "en"),
+//!     article("envios", "Tiempos de envío", "Los pedidos llegan en dos días.", "es"),
+//! ]);
+//! // As the customer types: the last word is a prefix, typos are forgiven.
+//! let hits = index.search("how do I retu", 5);
+//! assert_eq!(hits[0].id, "returns");
+//! assert_eq!(index.search("envio pedidso", 5)[0].id, "envios");
+//! // Snippets are plain text with matched words as byte ranges.
+//! let hit = &index.search("days", 1)[0];
+//! let (a, b) = hit.snippet.highlights[0];
+//! assert_eq!(&hit.snippet.text[a..b], "days");
+//! // A finished query (e.g. `/suggest` for a submitted question):
+//! let opts = SearchOptions { limit: 3, as_you_type: false, ..SearchOptions::default() };
+//! assert!(index.search_with("retu", &opts).is_empty());
+//! ```
 
 mod snippet;
 mod vocab;
