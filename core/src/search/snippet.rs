@@ -97,7 +97,7 @@ pub(crate) fn excerpt(text: &str, ranges: &[(usize, usize)], width: usize) -> Sn
     let width = width.max(16);
     if text.len() <= width {
         return Snippet {
-            text: text.to_string(),
+            text: text.replace(['\n', '\r', '\t'], " "),
             highlights: ranges.to_vec(),
         };
     }
@@ -140,7 +140,11 @@ pub(crate) fn excerpt(text: &str, ranges: &[(usize, usize)], width: usize) -> Sn
     let shift = lead_mark.len();
     let mut snippet = String::with_capacity(slice_trim.len() + 6);
     snippet.push_str(lead_mark);
-    snippet.push_str(slice_trim);
+    // Line breaks and tabs become spaces: same byte length, so the ranges hold.
+    snippet.extend(slice_trim.chars().map(|c| match c {
+        '\n' | '\r' | '\t' => ' ',
+        c => c,
+    }));
     snippet.push_str(tail_mark);
     let highlights = ranges
         .iter()
@@ -186,6 +190,24 @@ mod tests {
         );
         let words: Vec<&str> = s.highlights.iter().map(|&(a, b)| &s.text[a..b]).collect();
         assert_eq!(words, ["refund", "days"]);
+    }
+
+    #[test]
+    fn excerpt_is_one_line_and_ranges_still_hold() {
+        let text = format!(
+            "{}\n\nReturn\tthe item.\r\n{}",
+            "a ".repeat(50),
+            "b ".repeat(50)
+        );
+        let ranges = matched_ranges(&text, |w| w == "return" || w == "item");
+        for t in [text.as_str(), "Return\nthe item"] {
+            let r = matched_ranges(t, |w| w == "return" || w == "item");
+            let s = excerpt(t, &r, 60);
+            assert!(!s.text.contains(['\n', '\r', '\t']), "{:?}", s.text);
+            let words: Vec<&str> = s.highlights.iter().map(|&(a, b)| &s.text[a..b]).collect();
+            assert_eq!(words, ["Return", "item"]);
+        }
+        assert_eq!(ranges.len(), 2);
     }
 
     #[test]
