@@ -707,6 +707,16 @@ mod tests {
         }
 
         #[test]
+        fn token_ranges_are_char_boundaries_of_the_text(text in "\\PC{0,80}") {
+            for t in tokens(&text) {
+                prop_assert!(t.start < t.end && t.end <= text.len());
+                prop_assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end));
+                prop_assert!(!t.text.is_empty() && !t.text.contains('\''));
+                prop_assert!(t.text.chars().all(char::is_alphanumeric));
+            }
+        }
+
+        #[test]
         fn chunked_tokenising_equals_uax29_on_any_text(text in "\\PC{0,60}") {
             prop_assert_eq!(fast_tokens(&text), reference_tokens(&text));
         }

@@ -106,7 +106,6 @@ fn set_param(r: &mut Ranking, kv: &str) -> Result<(), String> {
         "fuzzy2" => r.fuzzy2 = x,
         "title_bonus" => r.title_bonus = x,
         "stop_weight" => r.stop_weight = x,
-        "stop_body" => r.stop_body = x,
         "prefix_terms" => r.prefix_terms = x as usize,
         "phrase_bonus" => r.phrase_bonus = x,
         "fuzzy_rare_df" => r.fuzzy_rare_df = x as u32,

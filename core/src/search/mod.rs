@@ -124,8 +124,6 @@ pub struct Ranking {
     /// Weight of a stop word of the query (0: ignored). Stop words carry
     /// the question's type (`where`, `why`, `how long`), which FAQ titles share.
     pub stop_weight: f32,
-    /// Share of the body weight a stop word keeps (titles carry the question type).
-    pub stop_body: f32,
     /// Also look for typo matches of a known word found in at most this many
     /// articles (a word that rare may itself be a typo). Unknown words are
     /// always looked up with typos.
@@ -150,7 +148,6 @@ impl Default for Ranking {
             fuzzy2: 0.45,
             title_bonus: 2.0,
             stop_weight: 1.0,
-            stop_body: 1.0,
             fuzzy_rare_df: 1,
             prefix_terms: 24,
             phrase_bonus: 0.5,
@@ -411,7 +408,6 @@ impl SearchIndex {
         let mut post_doc = vec![0u32; raw.len()];
         let mut post_tf = vec![0f32; raw.len()];
         for &(t, d, tf) in &raw {
-            let stop = t & STOP_BIT != 0;
             let t = term_remap[(t & !STOP_BIT) as usize] as usize;
             let at = fill[t] as usize;
             fill[t] += 1;
@@ -419,14 +415,10 @@ impl SearchIndex {
             // BM25F: per-field length normalisation, field weights, then
             // one saturation for the combined frequency.
             let l = lens[d as usize];
-            let mut weights = ranking.weights;
-            if stop {
-                weights[BODY] *= ranking.stop_body;
-            }
             let mut x = 0f32;
             for f in 0..3 {
                 let denom = 1.0 - ranking.b[f] + ranking.b[f] * l[f] as f32 / avg[f];
-                x += weights[f] * tf[f] as f32 / denom.max(1e-3);
+                x += ranking.weights[f] * tf[f] as f32 / denom.max(1e-3);
             }
             post_tf[at] = x * (ranking.k1 + 1.0) / (ranking.k1 + x).max(1e-6);
         }
