@@ -3,6 +3,7 @@
 //! returning a short audit detail when it fires.
 
 use super::text::{Word, fold_char, words};
+use std::collections::HashSet;
 use std::ops::Range;
 
 // ---------------------------------------------------------------- links
@@ -333,20 +334,29 @@ fn entry_words(entry: &str) -> Vec<String> {
 /// sequence of whole folded words in `ws`.
 pub(crate) fn check_blocklist(ws: &[Word], extra: &[String]) -> Option<String> {
     let forms: Vec<Vec<String>> = ws.iter().map(|w| variants(&w.folded)).collect();
-    let entries = BUILTIN_BLOCKLIST
-        .iter()
-        .map(|e| entry_words(e))
-        .chain(extra.iter().map(|e| entry_words(e)));
-    for entry in entries {
-        if entry.is_empty() || entry.len() > forms.len() {
-            continue;
+    // Every form present, to skip entries whose first word is absent.
+    let present: HashSet<&str> = forms.iter().flatten().map(String::as_str).collect();
+    let hit = |entry: &[&str]| {
+        !entry.is_empty()
+            && entry.len() <= forms.len()
+            && present.contains(entry[0])
+            && forms.windows(entry.len()).any(|win| {
+                win.iter()
+                    .zip(entry)
+                    .all(|(forms, want)| forms.iter().any(|f| f == want))
+            })
+    };
+    // Built-in entries are stored folded, one space between words.
+    for e in BUILTIN_BLOCKLIST {
+        let entry: Vec<&str> = e.split(' ').collect();
+        if hit(&entry) {
+            return Some(format!("blocked term \"{e}\""));
         }
-        let hit = forms.windows(entry.len()).any(|win| {
-            win.iter()
-                .zip(&entry)
-                .all(|(forms, want)| forms.iter().any(|f| f == want))
-        });
-        if hit {
+    }
+    for e in extra {
+        let owned = entry_words(e);
+        let entry: Vec<&str> = owned.iter().map(String::as_str).collect();
+        if hit(&entry) {
             return Some(format!("blocked term \"{}\"", entry.join(" ")));
         }
     }
@@ -562,6 +572,13 @@ mod tests {
         let bare = find_links("acme.com");
         assert!(check_links(&bare, 1).is_some());
         assert!(check_links(&bare, 2).is_none());
+    }
+
+    #[test]
+    fn builtin_entries_are_stored_folded() {
+        for e in BUILTIN_BLOCKLIST {
+            assert_eq!(entry_words(e).join(" "), *e);
+        }
     }
 
     #[test]

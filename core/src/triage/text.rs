@@ -9,6 +9,9 @@
 /// (`á`→`a`, `ü`→`u`, `ç`→`c`). `ñ` is kept on purpose: `año`/`ano` and
 /// `coño`/`cono` are different words in Spanish.
 pub(crate) fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
     let lower = c.to_lowercase().next().unwrap_or(c);
     match lower {
         'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
