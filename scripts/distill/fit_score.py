@@ -1,5 +1,16 @@
+"""Fits dedupe::score's coefficients from a candidate-feature dump.
+
+    cargo xtask eval dedupe --intents banking77-dev.intents.tsv --dump /tmp/feat.tsv
+    python3 scripts/distill/fit_score.py /tmp/feat.tsv
+
+Dump columns: question, candidate, group, emb cos, char cos, score,
+same label (candidate), right group (group's first question).
+Logistic regression (Newton) of "same label" on [cos, char, cos*char, 1];
+then, per question, the best candidate under the fit is joined when its
+probability clears a threshold: prints the offline precision/recall points.
+"""
 import numpy as np, sys
-d=np.loadtxt('/tmp/feat.tsv',delimiter='\t')
+d=np.loadtxt(sys.argv[1] if len(sys.argv) > 1 else '/tmp/feat.tsv',delimiter='\t')
 i,q,g,cos,c,sc,same,ok=d.T
 m=cos>-0.5
 print("rows",len(d),"with emb",m.sum())

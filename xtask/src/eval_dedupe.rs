@@ -112,6 +112,7 @@ fn intents(rows: &[Vec<String>], model: Option<Arc<Embedder>>, o: &Opts) -> Resu
     let mut seen: HashSet<&str> = HashSet::new();
     let (mut joins, mut right, mut eligible, mut s_hit) = (0usize, 0usize, 0usize, 0usize);
     let mut exact = 0usize;
+    let mut propagated = 0usize;
     let mut next_group = 1u64;
     let mut dump = String::new();
     for (i, r) in rows.iter().enumerate() {
@@ -139,8 +140,16 @@ fn intents(rows: &[Vec<String>], model: Option<Arc<Embedder>>, o: &Opts) -> Resu
         }
         let v = ix.ask(i as u64, text, lang, next_group);
         match v {
-            Verdict::Join { group, reason, .. } => {
+            Verdict::Join {
+                group,
+                reason,
+                matched,
+                ..
+            } => {
                 joins += 1;
+                if !ok(group) && rows[matched as usize][1] == label {
+                    propagated += 1;
+                }
                 if reason == chorus_core::dedupe::JoinReason::Exact {
                     exact += 1;
                 }
@@ -162,7 +171,7 @@ fn intents(rows: &[Vec<String>], model: Option<Arc<Embedder>>, o: &Opts) -> Resu
     let r = ratio(right, eligible);
     let s = ratio(s_hit, eligible);
     eprintln!(
-        "{} questions in {:.2}s: joins={joins} (exact {exact}) right={right} eligible={eligible}",
+        "{} questions in {:.2}s: joins={joins} (exact {exact}) right={right} eligible={eligible} wrong_via_same_label_member={propagated}",
         rows.len(),
         t0.elapsed().as_secs_f64()
     );

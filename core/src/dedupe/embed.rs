@@ -22,7 +22,7 @@ impl std::error::Error for Error {}
 /// Generic customer questions whose mean embedding centres the LSH
 /// hyperplanes (static embeddings share a common direction; hashing around
 /// it balances buckets). Fixed, so hashing never depends on stored data.
-const CENTRE_TEXTS: &[&str] = &[
+pub(crate) const CENTRE_TEXTS: &[&str] = &[
     "How do I reset my password?",
     "Where is my order?",
     "When will my card arrive?",
@@ -57,10 +57,15 @@ const CENTRE_TEXTS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct Embedder {
     dims: usize,
+    /// Per-row scales as stored (a zero scale marks a skipped token).
     scales: Vec<f32>,
+    /// Rows re-quantised at load to one global scale, so a text's embedding
+    /// is an exact integer sum (fast, vectorised, platform-independent).
     rows: Vec<i8>,
+    scale: f32,
     wp: WordPiece,
     centre: Vec<f32>,
+    centre_sq: f32,
 }
 
 impl Embedder {
@@ -93,13 +98,30 @@ impl Embedder {
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .map(|s| if s.is_finite() { s } else { 0.0 })
             .collect();
-        let rows_data: Vec<i8> = table[16 + rows * 4..].iter().map(|&b| b as i8).collect();
+        // One global scale: the largest row scale. Rows of frequent tokens,
+        // already shrunk by SIF weighting, lose low bits (as a global-scale
+        // int8 table would); the distilled figures did not change.
+        let scale = scales.iter().copied().fold(0.0f32, f32::max);
+        if scale <= 0.0 {
+            return Err(err("table has no non-zero row"));
+        }
+        let mut rows_data: Vec<i8> = Vec::with_capacity(rows * dims);
+        for (r, chunk) in table[16 + rows * 4..].chunks_exact(dims).enumerate() {
+            let f = scales[r] / scale;
+            rows_data.extend(
+                chunk
+                    .iter()
+                    .map(|&b| (f32::from(b as i8) * f).round().clamp(-127.0, 127.0) as i8),
+            );
+        }
         let mut e = Embedder {
             dims,
             scales,
             rows: rows_data,
+            scale,
             wp,
             centre: Vec::new(),
+            centre_sq: 0.0,
         };
         let mut centre = vec![0.0f32; dims];
         for t in CENTRE_TEXTS {
@@ -109,6 +131,7 @@ impl Embedder {
         }
         let n = CENTRE_TEXTS.len() as f32;
         centre.iter_mut().for_each(|c| *c /= n);
+        e.centre_sq = dot(&centre, &centre);
         e.centre = centre;
         Ok(e)
     }
@@ -142,20 +165,78 @@ impl Embedder {
         out.truncate(w.min(start + MAX_TOKENS));
     }
 
-    /// Writes the L2-normalised mean of the rows of `ids` into `out`
-    /// (`dims` long). Returns false (and zeros) when `ids` is empty.
-    pub fn embed_ids(&self, ids: &[u16], out: &mut [f32]) -> bool {
-        out.iter_mut().for_each(|x| *x = 0.0);
+    /// Integer sum of the rows of `ids` into `acc` (`dims` long).
+    pub fn sum_ids(&self, ids: &[u16], acc: &mut [i32]) {
+        acc.iter_mut().for_each(|x| *x = 0);
         let d = self.dims;
         for &id in ids {
             let r = id as usize;
-            let Some(&s) = self.scales.get(r) else {
+            if r >= self.scales.len() {
                 continue;
-            };
-            let row = &self.rows[r * d..(r + 1) * d];
-            for (o, &q) in out.iter_mut().zip(row) {
-                *o += s * f32::from(q);
             }
+            let row = &self.rows[r * d..(r + 1) * d];
+            for (o, &q) in acc.iter_mut().zip(row) {
+                *o += i32::from(q);
+            }
+        }
+    }
+
+    /// Cosine, after removing the common direction (`centre`), between the
+    /// unit vector `q` and the embedding of `ids`. `q_c = q·centre` is
+    /// precomputed by the caller.
+    pub fn centred_cos_ids(
+        &self,
+        q: &[f32],
+        q_c: f32,
+        ids: &[u16],
+        acc: &mut [i32],
+    ) -> Option<f32> {
+        self.sum_ids(ids, acc);
+        let (mut qa, mut aa, mut ac) = (0.0f32, 0.0f32, 0.0f32);
+        for ((&a, &x), &c) in acc.iter().zip(q).zip(&self.centre) {
+            let a = a as f32;
+            qa += a * x;
+            aa += a * a;
+            ac += a * c;
+        }
+        if aa <= 0.0 {
+            return None;
+        }
+        let n = aa.sqrt();
+        let (qa, ac) = (qa / n, ac / n);
+        let cc = self.centre_sq;
+        let num = qa - q_c - ac + cc;
+        let den = ((1.0 - 2.0 * q_c + cc) * (1.0 - 2.0 * ac + cc))
+            .max(1e-12)
+            .sqrt();
+        Some(num / den)
+    }
+
+    /// Cosine between a unit vector `q` and the embedding of `ids`
+    /// (`None` when `ids` has no vector). `acc` is scratch (`dims` long).
+    pub fn cos_ids(&self, q: &[f32], ids: &[u16], acc: &mut [i32]) -> Option<f32> {
+        self.sum_ids(ids, acc);
+        let mut dotp = 0.0f32;
+        let mut norm = 0.0f32;
+        for (&a, &x) in acc.iter().zip(q) {
+            let a = a as f32;
+            dotp += a * x;
+            norm += a * a;
+        }
+        if norm > 0.0 {
+            Some(dotp / norm.sqrt())
+        } else {
+            None
+        }
+    }
+
+    /// Writes the L2-normalised mean of the rows of `ids` into `out`
+    /// (`dims` long). Returns false (and zeros) when `ids` is empty.
+    pub fn embed_ids(&self, ids: &[u16], out: &mut [f32]) -> bool {
+        let mut acc = vec![0i32; self.dims];
+        self.sum_ids(ids, &mut acc);
+        for (o, &a) in out.iter_mut().zip(&acc) {
+            *o = a as f32 * self.scale;
         }
         normalize(out)
     }

@@ -83,6 +83,14 @@ pub struct Row<'a> {
 /// LSH tables and bits per table (random hyperplanes, seeded).
 const TABLES: usize = 4;
 const BITS: usize = 10;
+/// Sign bits kept per question (the LSH codes are its low TABLES × BITS
+/// bits); their Hamming distance pre-ranks candidates before exact scoring.
+const SKETCH_BITS: usize = 64;
+/// Candidates (by Hamming distance, then lexical score) whose exact
+/// embedding cosine is computed.
+const EXACT_K: usize = 24;
+/// Lexical candidates always scored exactly (typos, names, numbers).
+const EXACT_LEX_K: usize = 8;
 /// Most recent live entries read per probed LSH bucket.
 const BUCKET_SCAN: usize = 192;
 /// Most recent entries read per term posting list.
@@ -92,6 +100,8 @@ const LEX_K: usize = 40;
 const EMB_K: usize = 40;
 /// Candidates whose char n-gram cosine is computed (best score upper bounds).
 const CHAR_K: usize = 32;
+/// Exact scores that must beat the next upper bound to stop scoring.
+const STOP_K: usize = 8;
 /// Seed of the hyperplane generator (fixed: hashing must never change).
 const LSH_SEED: u64 = 0x0C40_5EED_2026_0001;
 
@@ -105,7 +115,10 @@ struct Entry {
     hash: u64,
     form: (u32, u16),
     toks: (u32, u16),
+    /// Sign bits of the embedding (see `SKETCH_BITS`).
+    sketch: u64,
     lang: Lang,
+    has_emb: bool,
     live: bool,
 }
 
@@ -125,7 +138,7 @@ struct Query {
     has_emb: bool,
     grams: Vec<(u32, f32)>,
     terms: Vec<u32>,
-    lsh: [u16; TABLES],
+    sketch: u64,
     /// Per table, the two least certain bits (multi-probe).
     weak: [[u8; 2]; TABLES],
 }
@@ -176,6 +189,26 @@ fn exact_key(form: &str, text: &str) -> u64 {
     }
 }
 
+/// Keeps the `k` smallest items under `cmp`, sorted (a total order: ties
+/// are broken inside `cmp`).
+fn top_k<T>(v: &mut Vec<T>, k: usize, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    if v.len() > k {
+        if k == 0 {
+            v.clear();
+            return;
+        }
+        v.select_nth_unstable_by(k - 1, &cmp);
+        v.truncate(k);
+    }
+    v.sort_by(cmp);
+}
+
+/// The LSH bucket code of table `t` (bits `t·BITS ..` of the sketch).
+#[inline]
+fn code(sketch: u64, t: usize) -> u16 {
+    ((sketch >> (t * BITS)) & ((1 << BITS) - 1)) as u16
+}
+
 fn xorshift(state: &mut u64) -> u64 {
     let mut x = *state;
     x ^= x << 13;
@@ -193,7 +226,7 @@ impl QuestionIndex {
         // Hyperplane entries: sums of four small uniform integers (roughly
         // Gaussian, exact in f32 on every platform).
         let mut st = LSH_SEED;
-        let planes = (0..TABLES * BITS * dims)
+        let planes = (0..SKETCH_BITS * dims)
             .map(|_| {
                 let mut s = 0i32;
                 for _ in 0..4 {
@@ -301,11 +334,13 @@ impl QuestionIndex {
         gr.members.first().map(|&s| self.entries[s as usize].lang)
     }
 
-    fn hash_lsh(&self, emb: &[f32]) -> ([u16; TABLES], [[u8; 2]; TABLES]) {
-        let mut codes = [0u16; TABLES];
+    /// 64 sign bits of the centred embedding against the seeded hyperplanes,
+    /// and per LSH table its two least certain bits.
+    fn sketch(&self, emb: &[f32]) -> (u64, [[u8; 2]; TABLES]) {
+        let mut bits = 0u64;
         let mut weak = [[0u8; 2]; TABLES];
         let Some(m) = &self.model else {
-            return (codes, weak);
+            return (bits, weak);
         };
         let d = m.dims();
         let centre = m.centre();
@@ -313,20 +348,22 @@ impl QuestionIndex {
         for (xi, (e, c)) in x.iter_mut().zip(emb.iter().zip(centre)) {
             *xi = e - c;
         }
-        for t in 0..TABLES {
-            let mut margins = [(f32::INFINITY, 0u8); BITS];
-            for (b, mg) in margins.iter_mut().enumerate() {
-                let p = &self.planes[(t * BITS + b) * d..(t * BITS + b + 1) * d];
-                let v = dot(&x, p);
-                if v > 0.0 {
-                    codes[t] |= 1 << b;
-                }
-                *mg = (v.abs(), b as u8);
+        let mut margins = [0.0f32; SKETCH_BITS];
+        for (b, mg) in margins.iter_mut().enumerate() {
+            let v = dot(&x, &self.planes[b * d..(b + 1) * d]);
+            if v > 0.0 {
+                bits |= 1 << b;
             }
-            margins.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            weak[t] = [margins[0].1, margins[1].1];
+            *mg = v.abs();
         }
-        (codes, weak)
+        for (t, w) in weak.iter_mut().enumerate() {
+            let mut m: Vec<(f32, u8)> = (0..BITS)
+                .map(|b| (margins[t * BITS + b], b as u8))
+                .collect();
+            m.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            *w = [m[0].1, m[1].1];
+        }
+        (bits, weak)
     }
 
     fn prepare(&self, text: &str, lang: Lang) -> Query {
@@ -348,10 +385,10 @@ impl QuestionIndex {
             }
             None => (Vec::new(), false),
         };
-        let (lsh, weak) = if has_emb {
-            self.hash_lsh(&emb)
+        let (sketch, weak) = if has_emb {
+            self.sketch(&emb)
         } else {
-            ([0; TABLES], [[0; 2]; TABLES])
+            (0, [[0; 2]; TABLES])
         };
         Query {
             form,
@@ -361,18 +398,22 @@ impl QuestionIndex {
             has_emb,
             grams,
             terms,
-            lsh,
+            sketch,
             weak,
         }
     }
 
     /// Candidate slots from term postings and LSH buckets (sub-linear: bounded
     /// reads per term and per bucket), scored exactly, best first.
-    fn candidates(&self, q: &Query) -> Vec<Scored> {
-        self.candidates_with(q).into_iter().map(|x| x.0).collect()
+    fn candidates(&self, q: &Query, floor: f32) -> Vec<Scored> {
+        self.candidates_with(q, floor)
+            .into_iter()
+            .map(|x| x.0)
+            .collect()
     }
 
-    fn candidates_with(&self, q: &Query) -> Vec<(Scored, Option<f32>, f32)> {
+    /// `floor`: candidates whose score cannot reach it are not fully scored.
+    fn candidates_with(&self, q: &Query, floor: f32) -> Vec<(Scored, Option<f32>, f32)> {
         let mut lex: FxHashMap<u32, f32> = FxHashMap::default();
         let n = self.live.max(1) as f32;
         for t in &q.terms {
@@ -388,15 +429,16 @@ impl QuestionIndex {
             .into_iter()
             .filter(|&(s, _)| self.entries[s as usize].live)
             .collect();
-        lex.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
-        lex.truncate(LEX_K);
+        top_k(&mut lex, LEX_K, |a, b| {
+            b.1.total_cmp(&a.1).then(b.0.cmp(&a.0))
+        });
         let lex_score: FxHashMap<u32, f32> = lex.iter().copied().collect();
 
         let mut picked: Vec<u32> = lex.iter().map(|x| x.0).collect();
         if q.has_emb {
             let mut hits: FxHashMap<u32, u32> = FxHashMap::default();
             for t in 0..TABLES {
-                let c = q.lsh[t];
+                let c = code(q.sketch, t);
                 let probes = [
                     (c, 2u32),
                     (c ^ (1 << q.weak[t][0]), 1),
@@ -418,8 +460,7 @@ impl QuestionIndex {
                 }
             }
             let mut emb: Vec<(u32, u32)> = hits.into_iter().collect();
-            emb.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
-            emb.truncate(EMB_K);
+            top_k(&mut emb, EMB_K, |a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
             picked.extend(emb.iter().map(|x| x.0));
         }
         // Exact matches of the folded text are always candidates.
@@ -429,46 +470,68 @@ impl QuestionIndex {
         picked.sort_unstable();
         picked.dedup();
 
-        // Stage 1: embedding cosine for every candidate (cheap: ~15 table rows).
+        // Stage 1: pre-rank by sketch Hamming distance (lexical score breaks
+        // ties), keep EXACT_K plus the EXACT_LEX_K best lexical ones, and
+        // compute their exact embedding cosine (~15 table rows each).
+        let mut pre: Vec<(u32, u32, f32)> = picked
+            .into_iter()
+            .filter(|&s| self.entries[s as usize].live)
+            .map(|s| {
+                let e = &self.entries[s as usize];
+                let ham = if q.has_emb && e.has_emb {
+                    (q.sketch ^ e.sketch).count_ones()
+                } else {
+                    SKETCH_BITS as u32
+                };
+                (s, ham, lex_score.get(&s).copied().unwrap_or(0.0))
+            })
+            .collect();
+        pre.sort_by(|a, b| a.1.cmp(&b.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0)));
+        let mut chosen: Vec<u32> = pre.iter().take(EXACT_K).map(|x| x.0).collect();
+        let mut by_lex: Vec<&(u32, u32, f32)> = pre.iter().skip(EXACT_K).collect();
+        by_lex.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        chosen.extend(by_lex.iter().take(EXACT_LEX_K).map(|x| x.0));
         let m = self.model.as_ref().filter(|_| q.has_emb);
-        let mut ids_emb = vec![0.0f32; q.emb.len()];
-        let mut stage: Vec<(u32, Option<f32>, f32)> = Vec::with_capacity(picked.len());
-        for s in picked {
+        let q_c = m.map_or(0.0, |m| dot(&q.emb, m.centre()));
+        let mut acc = vec![0i32; q.emb.len()];
+        let mut stage: Vec<(u32, Option<f32>, f32, f32)> = Vec::with_capacity(chosen.len());
+        for s in chosen {
             let e = &self.entries[s as usize];
-            if !e.live {
-                continue;
-            }
             let cos = match m {
                 Some(m) if q.lang == Lang::En && e.lang == Lang::En => {
-                    if m.embed_ids(self.toks_of(e), &mut ids_emb) {
-                        Some(dot(&q.emb, &ids_emb))
-                    } else {
-                        None
-                    }
+                    m.centred_cos_ids(&q.emb, q_c, self.toks_of(e), &mut acc)
                 }
                 _ => None,
             };
             let lex_rank = lex_score.get(&s).copied().unwrap_or(0.0);
-            stage.push((s, cos, lex_rank));
+            stage.push((s, cos, lex_rank, score::combine(cos, 1.0)));
         }
         // Stage 2: char n-gram cosine for the most promising ones only, by the
         // score's upper bound (char cosine 1), then lexical evidence.
         stage.sort_by(|a, b| {
-            score::combine(b.1, 1.0)
-                .total_cmp(&score::combine(a.1, 1.0))
+            b.3.total_cmp(&a.3)
                 .then(b.2.total_cmp(&a.2))
                 .then(a.0.cmp(&b.0))
         });
         stage.truncate(CHAR_K);
         let mut raw = Vec::new();
         let mut w = Vec::new();
-        let mut out = Vec::with_capacity(stage.len());
-        for (s, cos, _) in stage {
+        let mut out: Vec<(Scored, Option<f32>, f32)> = Vec::with_capacity(stage.len());
+        // Branch and bound: once STOP_K exact scores beat the next upper
+        // bound, nothing further can enter the top STOP_K.
+        let mut top: Vec<f32> = Vec::with_capacity(STOP_K + 1);
+        for (s, cos, _, ub) in stage {
+            if ub < floor || (top.len() == STOP_K && ub < top[STOP_K - 1]) {
+                break;
+            }
             let e = &self.entries[s as usize];
             lexical::grams(self.form_of(e), &mut raw);
             self.grams.weigh(&raw, &mut w);
             let c = lexical::cosine(&q.grams, &w);
             let score = score::combine(cos, c);
+            let at = top.partition_point(|&x| x >= score);
+            top.insert(at, score);
+            top.truncate(STOP_K);
             out.push((Scored { slot: s, score }, cos, c));
         }
         out.sort_by(|a, b| {
@@ -488,7 +551,7 @@ impl QuestionIndex {
         lang: Lang,
     ) -> Vec<(QuestionId, GroupId, Option<f32>, f32, f32)> {
         let q = self.prepare(text, lang);
-        self.candidates_with(&q)
+        self.candidates_with(&q, 0.0)
             .into_iter()
             .map(|(s, cos, c)| {
                 let e = &self.entries[s.slot as usize];
@@ -545,7 +608,7 @@ impl QuestionIndex {
                 }
             }
         }
-        let scored = self.candidates(q);
+        let scored = self.candidates(q, AUTO_JOIN);
         let strong: Vec<&Scored> = scored.iter().filter(|s| s.score >= AUTO_JOIN).collect();
         if strong.is_empty() {
             return Verdict::New;
@@ -583,7 +646,7 @@ impl QuestionIndex {
         }
         let lang = crate::normalize::detect_lang(text);
         let q = self.prepare(text, lang);
-        let mut scored = self.candidates(&q);
+        let mut scored = self.candidates(&q, SUGGEST);
         for s in &mut scored {
             if self.form_of(&self.entries[s.slot as usize]) == q.form && !q.form.is_empty() {
                 s.score = 1.0;
@@ -635,24 +698,24 @@ impl QuestionIndex {
         let form_off = u32::try_from(self.forms.len()).expect("form arena under 4 GiB");
         self.forms.push_str(&form);
         let tok_off = u32::try_from(self.toks.len()).expect("token arena under 4 GiB");
-        let mut lsh = [0u16; TABLES];
-        let mut has_lsh = false;
+        let mut sketch = 0u64;
+        let mut has_emb = false;
         if let Some(m) = self.model.clone() {
             m.token_ids(text, &mut self.toks);
             let ids = &self.toks[tok_off as usize..];
             let mut v = vec![0.0; m.dims()];
             if m.embed_ids(ids, &mut v) {
-                lsh = self.hash_lsh(&v).0;
-                has_lsh = true;
+                sketch = self.sketch(&v).0;
+                has_emb = true;
             }
         }
         let tok_len = (self.toks.len() - tok_off as usize) as u16;
         for t in &terms {
             self.postings.entry(*t).or_default().push(slot);
         }
-        if has_lsh {
-            for (t, &c) in lsh.iter().enumerate() {
-                self.buckets[(t << BITS) | c as usize].push(slot);
+        if has_emb {
+            for t in 0..TABLES {
+                self.buckets[(t << BITS) | code(sketch, t) as usize].push(slot);
             }
         }
         self.exact.entry(hash).or_default().push(slot);
@@ -663,6 +726,8 @@ impl QuestionIndex {
             hash,
             form: (form_off, form.len() as u16),
             toks: (tok_off, tok_len),
+            sketch,
+            has_emb,
             lang,
             live: true,
         });

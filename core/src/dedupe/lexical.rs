@@ -42,65 +42,120 @@ pub fn terms(form: &str, lang: Lang, out: &mut Vec<u32>) {
     out.dedup();
 }
 
-/// Hashed char 3-, 4- and 5-grams of `" " + form + " "` with their counts,
-/// sorted by hash.
-pub fn grams(form: &str, out: &mut Vec<(u32, u16)>) {
+/// Hashed char 3-, 4- and 5-grams of `" " + form + " "`, sorted; a gram
+/// occurring `tf` times appears `tf` times.
+pub fn grams(form: &str, out: &mut Vec<u32>) {
     out.clear();
     if form.is_empty() {
         return;
     }
-    let mut padded = String::with_capacity(form.len() + 2);
-    padded.push(' ');
-    padded.push_str(form);
-    padded.push(' ');
-    let bytes = padded.as_bytes();
-    let mut starts: Vec<usize> = padded.char_indices().map(|(i, _)| i).collect();
-    let nchars = starts.len();
-    starts.push(bytes.len());
+    let form = truncate_chars(form, MAX_FORM_BYTES);
+    let mut bytes = [0u8; MAX_FORM_BYTES + 2];
+    bytes[0] = b' ';
+    bytes[1..=form.len()].copy_from_slice(form.as_bytes());
+    bytes[form.len() + 1] = b' ';
+    let bytes = &bytes[..form.len() + 2];
+    // Byte offset of every char start, plus the end.
+    let mut starts = [0u16; MAX_FORM_BYTES + 3];
+    let mut nchars = 0usize;
+    for (i, &b) in bytes.iter().enumerate() {
+        if (b & 0xC0) != 0x80 {
+            starts[nchars] = i as u16;
+            nchars += 1;
+        }
+    }
+    starts[nchars] = bytes.len() as u16;
     for n in 3..=5usize {
         if nchars < n {
             break;
         }
         for i in 0..=nchars - n {
-            let g = &bytes[starts[i]..starts[i + n]];
-            out.push((fnv32(g), 1));
+            out.push(fnv32(&bytes[starts[i] as usize..starts[i + n] as usize]));
         }
     }
     if out.is_empty() {
         // Very short forms ("ok"): one gram for the whole thing.
-        out.push((fnv32(bytes), 1));
+        out.push(fnv32(bytes));
     }
-    out.sort_unstable_by_key(|g| g.0);
-    let mut w = 0usize;
-    for r in 0..out.len() {
-        if w > 0 && out[w - 1].0 == out[r].0 {
-            out[w - 1].1 = out[w - 1].1.saturating_add(1);
-        } else {
-            out[w] = out[r];
-            w += 1;
-        }
-    }
-    out.truncate(w);
+    out.sort_unstable();
 }
 
 /// Document frequencies of char n-grams over the live questions.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct GramStats {
     df: FxHashMap<u32, u32>,
     docs: u32,
+    /// `ln(1 + k)` for small `k` (most document frequencies).
+    ln: Vec<f32>,
 }
 
+/// Spanish generic questions, with the English `CENTRE_TEXTS`, are built-in
+/// background documents of every index's n-gram statistics.
+const BACKGROUND_ES: &[&str] = &[
+    "¿Dónde está mi pedido?",
+    "¿Cómo puedo cambiar mi contraseña?",
+    "¿Cuándo llega mi tarjeta?",
+    "Quiero un reembolso de mi compra",
+    "¿Cómo cancelo mi suscripción?",
+    "¿Por qué me cobraron dos veces?",
+    "¿Cuál es el horario de atención?",
+    "¿Cómo cambio la dirección de envío?",
+    "Mi pago fue rechazado, ¿qué hago?",
+    "¿Hacen envíos internacionales?",
+    "¿Cuánto tarda el envío?",
+    "No puedo iniciar sesión en mi cuenta",
+    "¿Cómo contacto con soporte?",
+    "¿Hay alguna comisión por transferencia?",
+    "¿Cómo elimino mi cuenta?",
+    "¿Qué métodos de pago aceptan?",
+];
+
+impl Default for GramStats {
+    /// Statistics holding only the built-in background documents: a few
+    /// dozen generic customer questions (English and Spanish), so that in a
+    /// new or small index words like "how", "my", "cómo" already weigh
+    /// little and a handful of stored questions cannot make them look rare.
+    fn default() -> Self {
+        let mut st = Self {
+            df: FxHashMap::default(),
+            docs: 0,
+            ln: (0..LN_TABLE).map(|k| (k as f32 + 1.0).ln()).collect(),
+        };
+        let mut g = Vec::new();
+        for t in super::embed::CENTRE_TEXTS.iter().chain(BACKGROUND_ES) {
+            grams(&lexical_form(t), &mut g);
+            st.update(&g, true);
+        }
+        st
+    }
+}
+
+const LN_TABLE: u32 = 2048;
+
 impl GramStats {
-    /// Counts one document's grams in (`+1`) or out (`-1`).
-    pub fn update(&mut self, grams: &[(u32, u16)], add: bool) {
+    #[inline]
+    fn ln1p(&self, k: u32) -> f32 {
+        match self.ln.get(k as usize) {
+            Some(&v) => v,
+            None => ln1p_int(k),
+        }
+    }
+
+    /// Counts one document's grams (as [`grams`] returns them) in or out.
+    pub fn update(&mut self, grams: &[u32], add: bool) {
+        let unique = grams
+            .iter()
+            .enumerate()
+            .filter(|&(i, g)| i == 0 || grams[i - 1] != *g)
+            .map(|(_, &g)| g);
         if add {
             self.docs += 1;
-            for &(g, _) in grams {
+            for g in unique {
                 *self.df.entry(g).or_insert(0) += 1;
             }
         } else {
             self.docs = self.docs.saturating_sub(1);
-            for &(g, _) in grams {
+            for g in unique {
                 if let Some(d) = self.df.get_mut(&g) {
                     *d -= 1;
                     if *d == 0 {
@@ -113,13 +168,19 @@ impl GramStats {
 
     /// Unit-length TF-IDF vector (sublinear tf; smoothed IDF as scikit-learn's,
     /// `ln((N + 1) / (df + 1)) + 1`) of counted grams, sorted by hash.
-    pub fn weigh(&self, grams: &[(u32, u16)], out: &mut Vec<(u32, f32)>) {
+    pub fn weigh(&self, grams: &[u32], out: &mut Vec<(u32, f32)>) {
         out.clear();
         let mut norm = 0.0f32;
-        let ln_n = ln1p_int(self.docs) + 1.0;
-        for &(g, tf) in grams {
+        let ln_n = self.ln1p(self.docs) + 1.0;
+        for run in grams.chunk_by(|a, b| a == b) {
+            let (g, tf) = (run[0], run.len() as u32);
             let df = self.df.get(&g).copied().unwrap_or(0);
-            let w = (1.0 + ln1p_int(u32::from(tf) - 1)) * (ln_n - ln1p_int(df));
+            let tfw = if tf == 1 {
+                1.0
+            } else {
+                1.0 + self.ln1p(tf - 1)
+            };
+            let w = tfw * (ln_n - self.ln1p(df));
             norm += w * w;
             out.push((g, w));
         }
@@ -192,7 +253,7 @@ mod tests {
             "wher is my parcle",
             "reset my password",
         ];
-        let gs: Vec<Vec<(u32, u16)>> = forms
+        let gs: Vec<Vec<u32>> = forms
             .iter()
             .map(|f| {
                 let mut g = Vec::new();
@@ -214,7 +275,8 @@ mod tests {
         assert!((cosine(&ws[0], &ws[0]) - 1.0).abs() < 1e-4);
         assert!(cosine(&ws[0], &ws[1]) > 0.3);
         assert!(cosine(&ws[0], &ws[1]) > 2.0 * cosine(&ws[0], &ws[2]));
+        let before = st.docs;
         st.update(&gs[2], false);
-        assert_eq!(st.docs, 2);
+        assert_eq!(st.docs, before - 1);
     }
 }
