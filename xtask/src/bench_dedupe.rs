@@ -213,6 +213,9 @@ pub fn run(_args: &[String], repo: &Path) -> Result<(), String> {
             let (s50, s99) = time_ops(&ix, &qs, true);
             let bytes = ix.heap_bytes() as f64 / n as f64;
             eprintln!("suggest p50 {s50:.1} µs p99 {s99:.1} µs; {bytes:.0} bytes/question");
+            for (name, b) in ix.heap_breakdown() {
+                eprintln!("  {name}: {:.1} bytes/question", b as f64 / n as f64);
+            }
             let _ = writeln!(json, "  \"ask_p50_us\": {a50:.1},");
             let _ = writeln!(json, "  \"ask_p99_us\": {a99:.1},");
             let _ = writeln!(json, "  \"suggest_p50_us\": {s50:.1},");

@@ -5,7 +5,7 @@ use std::fmt;
 use super::wordpiece::WordPiece;
 
 /// Most WordPiece tokens of one text that count (longer texts are cut).
-pub const MAX_TOKENS: usize = 128;
+pub const MAX_TOKENS: usize = 64;
 
 /// Why a model could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -111,10 +111,14 @@ struct Entry {
     group: GroupId,
     /// Placement order: bumped on insert and on every move (join/merge/split),
     /// so the latest agent decision wins for exact repeats.
-    seq: u64,
+    seq: u32,
+    /// Next older slot with the same exact key (`NONE` ends the chain).
+    next_same: u32,
     hash: u64,
-    form: (u32, u16),
-    toks: (u32, u16),
+    form_off: u32,
+    tok_off: u32,
+    form_len: u16,
+    tok_len: u16,
     /// Sign bits of the embedding (see `SKETCH_BITS`).
     sketch: u64,
     lang: Lang,
@@ -163,18 +167,20 @@ struct Scored {
 #[derive(Debug, Clone)]
 pub struct QuestionIndex {
     model: Option<Arc<Embedder>>,
-    planes: Vec<f32>,
+    planes: Vec<i16>,
     entries: Vec<Entry>,
     forms: String,
     toks: Vec<u16>,
     by_id: FxHashMap<QuestionId, u32>,
-    exact: FxHashMap<u64, Vec<u32>>,
+    /// Exact-text key → most recently inserted slot; older slots with the
+    /// same key follow `Entry::next_same`.
+    exact: FxHashMap<u64, u32>,
     postings: FxHashMap<u32, Vec<u32>>,
     buckets: Vec<Vec<u32>>,
     grams: GramStats,
     groups: BTreeMap<GroupId, Group>,
     negatives: BTreeSet<(QuestionId, GroupId)>,
-    next_seq: u64,
+    next_seq: u32,
     live: usize,
 }
 
@@ -188,6 +194,18 @@ fn exact_key(form: &str, text: &str) -> u64 {
         fnv64(form.as_bytes())
     }
 }
+
+/// Integer dot product (exact on every platform).
+#[inline]
+fn dot_i16(a: &[i16], b: &[i16]) -> i32 {
+    a.iter()
+        .zip(b)
+        .map(|(&x, &w)| i32::from(x) * i32::from(w))
+        .sum()
+}
+
+/// End of an exact-key chain.
+const NONE: u32 = u32::MAX;
 
 /// Keeps the `k` smallest items under `cmp`, sorted (a total order: ties
 /// are broken inside `cmp`).
@@ -223,8 +241,9 @@ impl QuestionIndex {
     /// (tests, or a Worker that has not loaded the model).
     pub fn new(model: Option<Arc<Embedder>>) -> Self {
         let dims = model.as_ref().map_or(0, |m| m.dims());
-        // Hyperplane entries: sums of four small uniform integers (roughly
-        // Gaussian, exact in f32 on every platform).
+        // Hyperplane entries: a quarter of the sum of four uniform bytes
+        // (roughly Gaussian, in i8 range; integer dot products are exact on
+        // every platform).
         let mut st = LSH_SEED;
         let planes = (0..SKETCH_BITS * dims)
             .map(|_| {
@@ -232,7 +251,7 @@ impl QuestionIndex {
                 for _ in 0..4 {
                     s += (xorshift(&mut st) >> 56) as i32 - 128;
                 }
-                s as f32 / 256.0
+                (s / 4) as i16
             })
             .collect();
         Self {
@@ -267,7 +286,24 @@ impl QuestionIndex {
                 ix.set_answered(r.group, true);
             }
         }
+        ix.shrink_to_fit();
         ix
+    }
+
+    /// Releases spare capacity (after a bulk load).
+    pub fn shrink_to_fit(&mut self) {
+        self.entries.shrink_to_fit();
+        self.forms.shrink_to_fit();
+        self.toks.shrink_to_fit();
+        for p in self.postings.values_mut() {
+            p.shrink_to_fit();
+        }
+        for b in &mut self.buckets {
+            b.shrink_to_fit();
+        }
+        for g in self.groups.values_mut() {
+            g.members.shrink_to_fit();
+        }
     }
 
     /// Number of live questions.
@@ -315,18 +351,31 @@ impl QuestionIndex {
         self.negatives.iter().copied().collect()
     }
 
+    /// Slots whose exact key is `hash`, newest first.
+    fn exact_slots(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
+        let mut cur = self.exact.get(&hash).copied().unwrap_or(NONE);
+        std::iter::from_fn(move || {
+            if cur == NONE {
+                return None;
+            }
+            let s = cur;
+            cur = self.entries[s as usize].next_same;
+            Some(s)
+        })
+    }
+
     fn slot(&self, q: QuestionId) -> Option<u32> {
         self.by_id.get(&q).copied()
     }
 
     fn form_of(&self, e: &Entry) -> &str {
-        let (o, l) = e.form;
-        &self.forms[o as usize..o as usize + l as usize]
+        let (o, l) = (e.form_off as usize, e.form_len as usize);
+        &self.forms[o..o + l]
     }
 
     fn toks_of(&self, e: &Entry) -> &[u16] {
-        let (o, l) = e.toks;
-        &self.toks[o as usize..o as usize + l as usize]
+        let (o, l) = (e.tok_off as usize, e.tok_len as usize);
+        &self.toks[o..o + l]
     }
 
     fn group_lang(&self, g: GroupId) -> Option<Lang> {
@@ -344,23 +393,25 @@ impl QuestionIndex {
         };
         let d = m.dims();
         let centre = m.centre();
-        let mut x = vec![0.0f32; d];
+        // The centred vector in fixed point (|x| ≤ 2, so ×4096 fits i16).
+        let mut x = vec![0i16; d];
         for (xi, (e, c)) in x.iter_mut().zip(emb.iter().zip(centre)) {
-            *xi = e - c;
+            *xi = ((e - c) * 4096.0).round().clamp(-32767.0, 32767.0) as i16;
         }
-        let mut margins = [0.0f32; SKETCH_BITS];
+        let mut margins = [0i32; SKETCH_BITS];
         for (b, mg) in margins.iter_mut().enumerate() {
-            let v = dot(&x, &self.planes[b * d..(b + 1) * d]);
-            if v > 0.0 {
+            let p = &self.planes[b * d..(b + 1) * d];
+            let v = dot_i16(&x, p);
+            if v > 0 {
                 bits |= 1 << b;
             }
-            *mg = v.abs();
+            *mg = v.saturating_abs();
         }
         for (t, w) in weak.iter_mut().enumerate() {
-            let mut m: Vec<(f32, u8)> = (0..BITS)
+            let mut m: Vec<(i32, u8)> = (0..BITS)
                 .map(|b| (margins[t * BITS + b], b as u8))
                 .collect();
-            m.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            m.sort_unstable();
             *w = [m[0].1, m[1].1];
         }
         (bits, weak)
@@ -464,9 +515,7 @@ impl QuestionIndex {
             picked.extend(emb.iter().map(|x| x.0));
         }
         // Exact matches of the folded text are always candidates.
-        if let Some(v) = self.exact.get(&q.hash) {
-            picked.extend(v.iter().copied());
-        }
+        picked.extend(self.exact_slots(q.hash));
         picked.sort_unstable();
         picked.dedup();
 
@@ -592,10 +641,10 @@ impl QuestionIndex {
 
     fn decide_prepared(&self, q: &Query) -> Verdict {
         {
-            if let Some(slots) = self.exact.get(&q.hash) {
-                let best = slots
-                    .iter()
-                    .map(|&s| &self.entries[s as usize])
+            {
+                let best = self
+                    .exact_slots(q.hash)
+                    .map(|s| &self.entries[s as usize])
                     .filter(|e| e.live && e.lang == q.lang && self.form_of(e) == q.form)
                     .max_by_key(|e| e.seq);
                 if let Some(e) = best {
@@ -718,14 +767,17 @@ impl QuestionIndex {
                 self.buckets[(t << BITS) | code(sketch, t) as usize].push(slot);
             }
         }
-        self.exact.entry(hash).or_default().push(slot);
+        let next_same = self.exact.insert(hash, slot).unwrap_or(NONE);
         self.entries.push(Entry {
             id: question,
             group,
             seq: self.next_seq,
+            next_same,
             hash,
-            form: (form_off, form.len() as u16),
-            toks: (tok_off, tok_len),
+            form_off,
+            tok_off,
+            form_len: form.len() as u16,
+            tok_len,
             sketch,
             has_emb,
             lang,
@@ -746,10 +798,22 @@ impl QuestionIndex {
         let mut raw = Vec::new();
         lexical::grams(self.form_of(&e), &mut raw);
         self.grams.update(&raw, false);
-        if let Some(v) = self.exact.get_mut(&e.hash) {
-            v.retain(|&s| s != slot);
-            if v.is_empty() {
+        // Unlink the slot from its exact-key chain.
+        if self.exact.get(&e.hash) == Some(&slot) {
+            if e.next_same == NONE {
                 self.exact.remove(&e.hash);
+            } else {
+                self.exact.insert(e.hash, e.next_same);
+            }
+        } else {
+            let mut cur = self.exact.get(&e.hash).copied().unwrap_or(NONE);
+            while cur != NONE {
+                let next = self.entries[cur as usize].next_same;
+                if next == slot {
+                    self.entries[cur as usize].next_same = e.next_same;
+                    break;
+                }
+                cur = next;
             }
         }
         self.detach(slot, e.group);
@@ -853,29 +917,48 @@ impl QuestionIndex {
 
     /// Approximate heap bytes held by the index (excluding the shared model).
     pub fn heap_bytes(&self) -> usize {
+        self.heap_breakdown().iter().map(|x| x.1).sum()
+    }
+
+    /// [`heap_bytes`](Self::heap_bytes) by structure (approximate: hash
+    /// tables counted at capacity with one control byte per slot).
+    #[doc(hidden)]
+    pub fn heap_breakdown(&self) -> Vec<(&'static str, usize)> {
         use std::mem::size_of;
-        let vecs = |n: usize| n * size_of::<Vec<u32>>();
-        self.entries.capacity() * size_of::<Entry>()
-            + self.forms.capacity()
-            + self.toks.capacity() * 2
-            + self.by_id.capacity() * (size_of::<(u64, u32)>() + 1)
-            + self.exact.capacity() * (size_of::<(u64, Vec<u32>)>() + 1)
-            + self.exact.values().map(|v| v.capacity() * 4).sum::<usize>()
-            + self.postings.capacity() * (size_of::<(u32, Vec<u32>)>() + 1)
-            + self
-                .postings
-                .values()
-                .map(|v| v.capacity() * 4)
-                .sum::<usize>()
-            + vecs(self.buckets.len())
-            + self.buckets.iter().map(|v| v.capacity() * 4).sum::<usize>()
-            + self.grams.heap_bytes()
-            + self.groups.len() * (size_of::<(GroupId, Group)>() + 16)
-            + self
-                .groups
-                .values()
-                .map(|g| g.members.capacity() * 4)
-                .sum::<usize>()
-            + self.planes.capacity() * 4
+        let vec_heap = |v: &Vec<u32>| v.capacity() * 4;
+        vec![
+            ("entries", self.entries.capacity() * size_of::<Entry>()),
+            ("forms", self.forms.capacity()),
+            ("tokens", self.toks.capacity() * 2),
+            (
+                "by_id",
+                self.by_id.capacity() * (size_of::<(u64, u32)>() + 1),
+            ),
+            (
+                "exact",
+                self.exact.capacity() * (size_of::<(u64, u32)>() + 1),
+            ),
+            (
+                "postings",
+                self.postings.capacity() * (size_of::<(u32, Vec<u32>)>() + 1)
+                    + self.postings.values().map(vec_heap).sum::<usize>(),
+            ),
+            (
+                "buckets",
+                self.buckets.len() * size_of::<Vec<u32>>()
+                    + self.buckets.iter().map(vec_heap).sum::<usize>(),
+            ),
+            ("gram_df", self.grams.heap_bytes()),
+            (
+                "groups",
+                self.groups.len() * (size_of::<(GroupId, Group)>() + 16)
+                    + self
+                        .groups
+                        .values()
+                        .map(|g| g.members.capacity() * 4)
+                        .sum::<usize>(),
+            ),
+            ("planes", self.planes.capacity() * 2),
+        ]
     }
 }

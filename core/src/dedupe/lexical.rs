@@ -9,7 +9,7 @@ use super::embed::truncate_chars;
 use super::hash::{FxHashMap, fnv32};
 
 /// Longest lexical form kept per question (bytes).
-pub const MAX_FORM_BYTES: usize = 320;
+pub const MAX_FORM_BYTES: usize = 200;
 
 /// Folded words of `text` joined by single spaces (punctuation, case and
 /// diacritics gone): the key for exact repeats and the source of char n-grams.
