@@ -56,10 +56,10 @@ fn seed_texts() -> Result<Vec<String>, String> {
         for line in s.lines() {
             let f: Vec<&str> = line.split('\t').collect();
             for &c in cols {
-                if let Some(t) = f.get(c) {
-                    if !t.trim().is_empty() {
-                        out.push(t.to_string());
-                    }
+                if let Some(t) = f.get(c)
+                    && !t.trim().is_empty()
+                {
+                    out.push(t.to_string());
                 }
             }
         }

@@ -129,9 +129,10 @@ fn intents(rows: &[Vec<String>], model: Option<Arc<Embedder>>, o: &Opts) -> Resu
         if o.dump.is_some() {
             for (q, g, cos, c, sc) in ix.debug_candidates(text, lang).into_iter().take(10) {
                 let same = label != "oos" && rows[q as usize][1] == label;
+                let (raw, tc) = ix.debug_extra(text, lang, q);
                 let _ = writeln!(
                     dump,
-                    "{i}\t{q}\t{g}\t{}\t{c:.4}\t{sc:.4}\t{}\t{}",
+                    "{i}\t{q}\t{g}\t{}\t{c:.4}\t{sc:.4}\t{}\t{}\t{raw:.4}\t{tc:.4}",
                     cos.map_or(-1.0, |x| x),
                     u8::from(same),
                     u8::from(ok(g))

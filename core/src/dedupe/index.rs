@@ -88,7 +88,7 @@ const BITS: usize = 10;
 const SKETCH_BITS: usize = 64;
 /// Candidates (by Hamming distance, then lexical score) whose exact
 /// embedding cosine is computed.
-const EXACT_K: usize = 24;
+const EXACT_K: usize = 40;
 /// Lexical candidates always scored exactly (typos, names, numbers).
 const EXACT_LEX_K: usize = 8;
 /// Most recent live entries read per probed LSH bucket.
@@ -101,7 +101,7 @@ const EMB_K: usize = 40;
 /// Candidates whose char n-gram cosine is computed (best score upper bounds).
 const CHAR_K: usize = 32;
 /// Exact scores that must beat the next upper bound to stop scoring.
-const STOP_K: usize = 8;
+const STOP_K: usize = 16;
 /// Seed of the hyperplane generator (fixed: hashing must never change).
 const LSH_SEED: u64 = 0x0C40_5EED_2026_0001;
 
@@ -607,6 +607,45 @@ impl QuestionIndex {
                 (e.id, e.group, cos, c, s.score)
             })
             .collect()
+    }
+
+    /// Extra diagnostics for one stored question: (raw embedding cosine,
+    /// stemmed-term TF-IDF cosine).
+    #[doc(hidden)]
+    pub fn debug_extra(&self, text: &str, lang: Lang, question: QuestionId) -> (f32, f32) {
+        let q = self.prepare(text, lang);
+        let Some(slot) = self.slot(question) else {
+            return (0.0, 0.0);
+        };
+        let e = &self.entries[slot as usize];
+        let raw = match &self.model {
+            Some(m) if q.has_emb => {
+                let mut acc = vec![0i32; m.dims()];
+                m.cos_ids(&q.emb, self.toks_of(e), &mut acc).unwrap_or(0.0)
+            }
+            _ => 0.0,
+        };
+        let mut t = Vec::new();
+        lexical::terms(self.form_of(e), e.lang, &mut t);
+        let n = self.live as f32;
+        let idf = |x: &u32| {
+            let df = self.postings.get(x).map_or(0, Vec::len) as f32;
+            ((n + 1.0) / (df + 1.0)).ln() + 1.0
+        };
+        let qa: f32 = q.terms.iter().map(|x| idf(x).powi(2)).sum();
+        let ca: f32 = t.iter().map(|x| idf(x).powi(2)).sum();
+        let sh: f32 = q
+            .terms
+            .iter()
+            .filter(|x| t.binary_search(x).is_ok())
+            .map(|x| idf(x).powi(2))
+            .sum();
+        let tc = if qa > 0.0 && ca > 0.0 {
+            sh / (qa * ca).sqrt()
+        } else {
+            0.0
+        };
+        (raw, tc)
     }
 
     /// Per group: best member score and slot, best group first; ties go to
