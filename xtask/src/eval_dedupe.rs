@@ -395,7 +395,7 @@ fn baseline_intents(rows: &[Vec<String>], our_p: f64) {
         }
         (ratio(right, joins), ratio(right, elig), ratio(sh, elig))
     };
-    for target in [our_p.min(0.95), 0.95, 0.90] {
+    for target in [our_p, 0.95, 0.90] {
         let mut best = (0.0, 0.0, 0.0, 1.0f32);
         let mut t = 0.30f32;
         while t <= 1.0 {
@@ -423,7 +423,7 @@ fn baseline_pairs(rows: &[Vec<String>], our_p: f64) {
         .map(|i| (tf.cos(2 * i, 2 * i + 1), rows[i][2].trim() == "1"))
         .collect();
     let pos = scored.iter().filter(|x| x.1).count();
-    for target in [our_p.min(0.95), 0.95] {
+    for target in [our_p, 0.95] {
         let mut best = (0.0, 0.0, 1.0f32);
         let mut t = 0.2f32;
         while t <= 1.0 {

@@ -105,14 +105,15 @@ impl Embedder {
         if scale <= 0.0 {
             return Err(err("table has no non-zero row"));
         }
+        // Fixed-point ratio per row (16 fractional bits): integer-only
+        // re-quantisation, fast in wasm and identical on every platform.
         let mut rows_data: Vec<i8> = Vec::with_capacity(rows * dims);
         for (r, chunk) in table[16 + rows * 4..].chunks_exact(dims).enumerate() {
-            let f = scales[r] / scale;
-            rows_data.extend(
-                chunk
-                    .iter()
-                    .map(|&b| (f32::from(b as i8) * f).round().clamp(-127.0, 127.0) as i8),
-            );
+            let k = ((scales[r] / scale) * 65536.0) as i32;
+            rows_data.extend(chunk.iter().map(|&b| {
+                let v = i32::from(b as i8) * k;
+                ((v + (1 << 15)) >> 16).clamp(-127, 127) as i8
+            }));
         }
         let mut e = Embedder {
             dims,
