@@ -88,7 +88,7 @@ const BITS: usize = 10;
 const SKETCH_BITS: usize = 64;
 /// Candidates (by Hamming distance, then lexical score) whose exact
 /// embedding cosine is computed.
-const EXACT_K: usize = 40;
+const EXACT_K: usize = 32;
 /// Lexical candidates always scored exactly (typos, names, numbers).
 const EXACT_LEX_K: usize = 8;
 /// Most recent live entries read per probed LSH bucket.
@@ -101,7 +101,7 @@ const EMB_K: usize = 40;
 /// Candidates whose char n-gram cosine is computed (best score upper bounds).
 const CHAR_K: usize = 32;
 /// Exact scores that must beat the next upper bound to stop scoring.
-const STOP_K: usize = 16;
+const STOP_K: usize = 8;
 /// Seed of the hyperplane generator (fixed: hashing must never change).
 const LSH_SEED: u64 = 0x0C40_5EED_2026_0001;
 
@@ -466,6 +466,7 @@ impl QuestionIndex {
     /// `floor`: candidates whose score cannot reach it are not fully scored.
     fn candidates_with(&self, q: &Query, floor: f32) -> Vec<(Scored, Option<f32>, f32)> {
         let mut lex: FxHashMap<u32, f32> = FxHashMap::default();
+        lex.reserve(q.terms.len() * 64);
         let n = self.live.max(1) as f32;
         for t in &q.terms {
             let Some(p) = self.postings.get(t) else {
@@ -476,18 +477,20 @@ impl QuestionIndex {
                 *lex.entry(s).or_insert(0.0) += idf;
             }
         }
-        let mut lex: Vec<(u32, f32)> = lex
-            .into_iter()
-            .filter(|&(s, _)| self.entries[s as usize].live)
-            .collect();
-        top_k(&mut lex, LEX_K, |a, b| {
+        // Liveness is checked only on the survivors (reading every entry
+        // would cost a cache miss per posting).
+        let mut lex: Vec<(u32, f32)> = lex.into_iter().collect();
+        top_k(&mut lex, 2 * LEX_K, |a, b| {
             b.1.total_cmp(&a.1).then(b.0.cmp(&a.0))
         });
+        lex.retain(|&(s, _)| self.entries[s as usize].live);
+        lex.truncate(LEX_K);
         let lex_score: FxHashMap<u32, f32> = lex.iter().copied().collect();
 
         let mut picked: Vec<u32> = lex.iter().map(|x| x.0).collect();
         if q.has_emb {
             let mut hits: FxHashMap<u32, u32> = FxHashMap::default();
+            hits.reserve(TABLES * 3 * BUCKET_SCAN);
             for t in 0..TABLES {
                 let c = code(q.sketch, t);
                 let probes = [
@@ -497,15 +500,8 @@ impl QuestionIndex {
                 ];
                 for (code, w) in probes {
                     let b = &self.buckets[(t << BITS) | code as usize];
-                    let mut seen = 0;
-                    for &s in b.iter().rev() {
-                        if seen >= BUCKET_SCAN {
-                            break;
-                        }
-                        if !self.entries[s as usize].live {
-                            continue;
-                        }
-                        seen += 1;
+                    // Dead slots (removed questions) are filtered later.
+                    for &s in b.iter().rev().take(BUCKET_SCAN) {
                         *hits.entry(s).or_insert(0) += w;
                     }
                 }
