@@ -151,6 +151,12 @@ fn intents(rows: &[Vec<String>], model: Option<Arc<Embedder>>, o: &Opts) -> Resu
                 if !ok(group) && rows[matched as usize][1] == label {
                     propagated += 1;
                 }
+                if !ok(group) && std::env::var_os("SHOW_WRONG").is_some() {
+                    eprintln!(
+                        "WRONG [{label}] {text} -> [{}] {}",
+                        rows[matched as usize][1], rows[matched as usize][0]
+                    );
+                }
                 if reason == chorus_core::dedupe::JoinReason::Exact {
                     exact += 1;
                 }

@@ -8,7 +8,7 @@ use crate::normalize::Lang;
 use super::embed::{Embedder, dot};
 use super::hash::{FxHashMap, fnv64};
 use super::lexical::{self, GramStats};
-use super::score::{self, AUTO_JOIN, SUGGEST};
+use super::score::{self, AUTO_JOIN, AUTO_JOIN_SUPPORTED, SUGGEST};
 
 /// A question's id: the edge's SQLite `questions.id` (INTEGER PRIMARY KEY).
 pub type QuestionId = u64;
@@ -692,14 +692,24 @@ impl QuestionIndex {
                 }
             }
         }
-        let scored = self.candidates(q, AUTO_JOIN);
-        let strong: Vec<&Scored> = scored.iter().filter(|s| s.score >= AUTO_JOIN).collect();
+        let t2 = AUTO_JOIN_SUPPORTED;
+        let scored = self.candidates(q, t2);
+        let strong: Vec<&Scored> = scored.iter().filter(|s| s.score >= t2).collect();
         if strong.is_empty() {
             return Verdict::New;
         }
         for (g, sc, slot) in self.rank_groups(&scored) {
-            if sc < AUTO_JOIN {
+            if sc < t2 {
                 break;
+            }
+            if sc < AUTO_JOIN {
+                let support = strong
+                    .iter()
+                    .filter(|s| self.entries[s.slot as usize].group == g)
+                    .count();
+                if support < 2 {
+                    continue;
+                }
             }
             if self.group_lang(g) != Some(q.lang) {
                 continue;

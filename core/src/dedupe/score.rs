@@ -34,6 +34,10 @@ pub const BIAS_LEX: f32 = -2.238;
 /// scores at least this. On banking77-dev: 0.93 gives join precision 0.954,
 /// 0.94 gives 0.966 (recall 0.16); 0.94 keeps a margin for unseen data.
 pub const AUTO_JOIN: f32 = 0.94;
+/// Lower auto-join threshold for a group where at least two retrieved
+/// members reach it (two independent matches). On banking77-dev it lifts
+/// join recall from 0.164 to 0.179 at the same precision (0.966).
+pub const AUTO_JOIN_SUPPORTED: f32 = 0.92;
 /// Suggestion threshold: groups scoring at least this are suggested (recall first).
 pub const SUGGEST: f32 = 0.05;
 
