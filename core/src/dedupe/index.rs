@@ -280,8 +280,10 @@ impl QuestionIndex {
         rows: impl IntoIterator<Item = Row<'a>>,
     ) -> Self {
         let mut ix = Self::new(model);
+        // Word → term memo for the bulk load (same terms as `insert`).
+        let mut memo = FxHashMap::default();
         for r in rows {
-            ix.insert(r.question, r.text, r.lang, r.group);
+            ix.insert_memo(r.question, r.text, r.lang, r.group, Some(&mut memo));
             if r.answered {
                 ix.set_answered(r.group, true);
             }
@@ -777,6 +779,17 @@ impl QuestionIndex {
     /// Stores a question in `group` (creating the group if new). Inserting an
     /// id that is already stored replaces it.
     pub fn insert(&mut self, question: QuestionId, text: &str, lang: Lang, group: GroupId) {
+        self.insert_memo(question, text, lang, group, None);
+    }
+
+    fn insert_memo(
+        &mut self,
+        question: QuestionId,
+        text: &str,
+        lang: Lang,
+        group: GroupId,
+        memo: Option<&mut FxHashMap<u64, u32>>,
+    ) {
         if self.by_id.contains_key(&question) {
             self.remove(question);
         }
@@ -786,7 +799,10 @@ impl QuestionIndex {
         lexical::grams(&form, &mut raw);
         self.grams.update(&raw, true);
         let mut terms = Vec::new();
-        lexical::terms(&form, lang, &mut terms);
+        match memo {
+            Some(m) => lexical::terms_memo(&form, lang, &mut terms, m),
+            None => lexical::terms(&form, lang, &mut terms),
+        }
 
         let slot = u32::try_from(self.entries.len()).expect("fewer than 2^32 questions");
         let form_off = u32::try_from(self.forms.len()).expect("form arena under 4 GiB");

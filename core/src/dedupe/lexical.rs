@@ -42,6 +42,34 @@ pub fn terms(form: &str, lang: Lang, out: &mut Vec<u32>) {
     out.dedup();
 }
 
+/// [`terms`] with a memo of word → term (`u32::MAX` for a stop word), for
+/// bulk loads where the same words recur.
+pub fn terms_memo(form: &str, lang: Lang, out: &mut Vec<u32>, memo: &mut FxHashMap<u64, u32>) {
+    out.clear();
+    let tag = match lang {
+        Lang::En => 0u64,
+        Lang::Es => 1u64 << 63,
+    };
+    for w in form.split(' ') {
+        if w.is_empty() {
+            continue;
+        }
+        let key = super::hash::fnv64(w.as_bytes()) ^ tag;
+        let t = *memo.entry(key).or_insert_with(|| {
+            if normalize::is_stop_word(w, lang) {
+                u32::MAX
+            } else {
+                fnv32(normalize::stem_folded(w, lang).as_bytes())
+            }
+        });
+        if t != u32::MAX {
+            out.push(t);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
 /// Hashed char 3-, 4- and 5-grams of `" " + form + " "`, sorted; a gram
 /// occurring `tf` times appears `tf` times.
 pub fn grams(form: &str, out: &mut Vec<u32>) {
