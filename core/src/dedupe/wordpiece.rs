@@ -82,6 +82,19 @@ impl WordPiece {
                 self.flush(&mut word, &mut chars, max, out);
                 continue;
             }
+            if c.is_ascii() {
+                // Fast path: no case mapping tables, no decomposition.
+                if c.is_ascii_punctuation() {
+                    self.flush(&mut word, &mut chars, max, out);
+                    word.push(c);
+                    chars = 1;
+                    self.flush(&mut word, &mut chars, max, out);
+                } else {
+                    word.push(c.to_ascii_lowercase());
+                    chars += 1;
+                }
+                continue;
+            }
             for l in c.to_lowercase() {
                 decompose_canonical(l, |d| {
                     if is_combining_mark(d) {
