@@ -1,1 +1,218 @@
+//! chorus-edge: the Chorus Cloudflare Worker.
+//!
+//! The Worker is stateless: it answers CORS preflights, checks the admin
+//! token, serves the built static assets (demo site, `embed.js`, the
+//! widget) with the right cache and CORS headers, and forwards every brand
+//! route to that brand's Durable Object ([`brand::BrandObject`]), where the
+//! data lives.
 
+mod brand;
+mod error;
+mod schema;
+mod util;
+
+pub use brand::BrandObject;
+
+use error::{ApiError, ApiResult};
+use worker::{Context, Env, Headers, Method, Request, RequestInit, Response, event};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    let path = req.path();
+    let result = if path == "/v1" || path.starts_with("/v1/") {
+        api(req, &env).await
+    } else {
+        assets(req, &env).await
+    };
+    Ok(match result {
+        Ok(r) => r,
+        Err(e) => with_api_headers(e.into_response()),
+    })
+}
+
+/// Every API response may be read by any origin (writes are checked apart).
+fn with_api_headers(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    let _ = h.set("access-control-allow-origin", "*");
+    let _ = h.set("access-control-expose-headers", "etag, retry-after");
+    let _ = h.set("vary", "origin");
+    resp
+}
+
+async fn api(req: Request, env: &Env) -> ApiResult<Response> {
+    if req.method() == Method::Options {
+        return preflight();
+    }
+    let path = req.path();
+    let segs: Vec<String> = path
+        .trim_start_matches("/v1")
+        .trim_matches('/')
+        .split('/')
+        .map(str::to_string)
+        .collect();
+    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let resp = match segs.as_slice() {
+        ["admin", rest @ ..] => admin(req, env, rest).await?,
+        [brand, _, ..] if util::is_valid_slug(brand) => forward(req, env, brand, None).await?,
+        [brand, ..] if !util::is_valid_slug(brand) => {
+            return Err(ApiError::not_found(
+                "unknown_brand",
+                "There is no brand with this name.",
+            ));
+        }
+        _ => return Err(ApiError::not_found("not_found", "No such route.")),
+    };
+    // Responses from the object are immutable; copy them to add headers.
+    Ok(with_api_headers(copy_response(resp)?))
+}
+
+fn preflight() -> ApiResult<Response> {
+    let h = Headers::new();
+    h.set("access-control-allow-origin", "*")?;
+    h.set(
+        "access-control-allow-methods",
+        "GET, POST, PUT, DELETE, OPTIONS",
+    )?;
+    h.set(
+        "access-control-allow-headers",
+        "content-type, authorization, idempotency-key, if-none-match",
+    )?;
+    h.set("access-control-max-age", "86400")?;
+    Ok(Response::builder().with_status(204).with_headers(h).empty())
+}
+
+/// Admin routes: the Worker checks the token, then the brand's object acts.
+async fn admin(mut req: Request, env: &Env, rest: &[&str]) -> ApiResult<Response> {
+    check_admin(&req, env)?;
+    match (req.method(), rest) {
+        (Method::Post, ["brands"]) => {
+            let body: serde_json::Value = util::read_json(&mut req).await?;
+            let slug = body
+                .get("slug")
+                .and_then(|s| s.as_str())
+                .ok_or_else(|| ApiError::bad_request("invalid_slug", "slug is required."))?
+                .to_string();
+            util::validate_slug(&slug)?;
+            forward_json(env, &slug, "/admin/create", Method::Post, &body).await
+        }
+        (Method::Post, ["brands", brand, "agents"]) => {
+            util::validate_slug(brand)?;
+            let body: serde_json::Value = util::read_json(&mut req).await?;
+            forward_json(env, brand, "/admin/agents", Method::Post, &body).await
+        }
+        (Method::Put, ["brands", brand, "kb"]) => {
+            util::validate_slug(brand)?;
+            let body: serde_json::Value =
+                util::read_json_limited(&mut req, util::MAX_IMPORT_BYTES).await?;
+            forward_json(env, brand, "/admin/kb", Method::Put, &body).await
+        }
+        (_, ["brands"] | ["brands", _, "agents"] | ["brands", _, "kb"]) => {
+            Err(ApiError::method_not_allowed())
+        }
+        _ => Err(ApiError::not_found("not_found", "No such route.")),
+    }
+}
+
+fn check_admin(req: &Request, env: &Env) -> ApiResult<()> {
+    let expected = env
+        .secret("CHORUS_ADMIN_TOKEN")
+        .map(|s| s.to_string())
+        .or_else(|_| env.var("CHORUS_ADMIN_TOKEN").map(|s| s.to_string()))
+        .map_err(|_| {
+            ApiError::unauthorized("Admin routes are disabled: CHORUS_ADMIN_TOKEN is not set.")
+        })?;
+    let given = req.headers().get("authorization")?.unwrap_or_default();
+    let token = given.strip_prefix("Bearer ").unwrap_or("");
+    // Compare hashes so the comparison time does not depend on the secret.
+    if expected.is_empty()
+        || util::sha256_hex(token.as_bytes()) != util::sha256_hex(expected.as_bytes())
+    {
+        return Err(ApiError::unauthorized("A valid admin token is required."));
+    }
+    Ok(())
+}
+
+fn stub(env: &Env, brand: &str) -> ApiResult<worker::Stub> {
+    let ns = env.durable_object("BRAND")?;
+    Ok(ns.id_from_name(brand)?.get_stub()?)
+}
+
+async fn forward_json(
+    env: &Env,
+    brand: &str,
+    path: &str,
+    method: Method,
+    body: &serde_json::Value,
+) -> ApiResult<Response> {
+    let h = Headers::new();
+    h.set("content-type", "application/json")?;
+    let mut init = RequestInit::new();
+    init.with_method(method)
+        .with_headers(h)
+        .with_body(Some(serde_json::to_string(body).unwrap_or_default().into()));
+    let req = Request::new_with_init(&format!("https://brand.internal{path}"), &init)?;
+    Ok(stub(env, brand)?.fetch_with_request(req).await?)
+}
+
+/// Forwards a public/agent request to the brand's object, keeping method,
+/// headers, query and body.
+async fn forward(req: Request, env: &Env, brand: &str, _: Option<()>) -> ApiResult<Response> {
+    let url = req.url()?;
+    let target = format!(
+        "https://brand.internal{}{}",
+        url.path(),
+        url.query().map(|q| format!("?{q}")).unwrap_or_default()
+    );
+    let mut init = RequestInit::new();
+    init.with_method(req.method())
+        .with_headers(req.headers().clone());
+    let mut req = req;
+    if !matches!(req.method(), Method::Get | Method::Head) {
+        let bytes = req.bytes().await.unwrap_or_default();
+        if bytes.len() > util::MAX_BODY_BYTES {
+            return Err(ApiError::new(
+                413,
+                "body_too_large",
+                "The body can be at most 16 KB.",
+            ));
+        }
+        init.with_body(Some(js_sys::Uint8Array::from(bytes.as_slice()).into()));
+    }
+    let inner = Request::new_with_init(&target, &init)?;
+    Ok(stub(env, brand)?.fetch_with_request(inner).await?)
+}
+
+/// A mutable copy of a response (fetched responses have immutable headers).
+fn copy_response(mut resp: Response) -> ApiResult<Response> {
+    let headers = Headers::new();
+    for (k, v) in resp.headers().entries() {
+        headers.set(&k, &v)?;
+    }
+    let status = resp.status_code();
+    let body = resp.stream().ok();
+    let builder = Response::builder()
+        .with_status(status)
+        .with_headers(headers);
+    Ok(match body {
+        Some(s) if status != 204 && status != 304 => builder.from_stream(s)?,
+        _ => builder.empty(),
+    })
+}
+
+/// Static assets: the demo site, `embed.js` and the content-hashed widget files.
+async fn assets(req: Request, env: &Env) -> ApiResult<Response> {
+    let path = req.path();
+    let resp = env.assets("ASSETS")?.fetch_request(req).await?;
+    let mut resp = copy_response(resp)?;
+    let h = resp.headers_mut();
+    // The widget is loaded from brands' own origins.
+    h.set("access-control-allow-origin", "*")?;
+    h.set("cross-origin-resource-policy", "cross-origin")?;
+    if path.starts_with("/w/") {
+        // Content-hashed names: cache forever.
+        h.set("cache-control", "public, max-age=31536000, immutable")?;
+    } else if path == "/embed.js" {
+        h.set("cache-control", "public, max-age=300")?;
+    }
+    Ok(resp)
+}

@@ -1,1 +1,51 @@
+//! chorus-widget: the customer widget, Leptos CSR inside the Shadow DOM that
+//! `www/embed.js` creates.
+//!
+//! `embed.js` draws the launcher and loads this module only when the customer
+//! opens it; it then calls [`mount`] once and forwards later commands of the
+//! `Chorus(...)` queue to [`command`].
 
+mod api;
+mod app;
+
+use std::cell::RefCell;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    static STATE: RefCell<Option<app::Handle>> = const { RefCell::new(None) };
+}
+
+/// Mounts the widget into `shadow` (the open shadow root made by embed.js).
+/// `launcher` gets focus back when the widget closes; `options` carries
+/// `{brand, base, lang?, color?, position?}` from the script tag.
+#[wasm_bindgen]
+pub fn mount(
+    shadow: web_sys::ShadowRoot,
+    launcher: web_sys::HtmlElement,
+    options: JsValue,
+) -> Result<(), JsValue> {
+    let opts = app::Options::from_js(&options).map_err(|e| JsValue::from_str(&e))?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsValue::from_str("no document"))?;
+    let container: web_sys::HtmlElement = document.create_element("div")?.unchecked_into();
+    container.set_class_name("chorus-root");
+    shadow.append_child(&container)?;
+    let handle = app::Handle::new(opts, launcher);
+    let h = handle.clone();
+    leptos::mount::mount_to(container, move || view! { <app::App handle=h/> }).forget();
+    STATE.with(|s| *s.borrow_mut() = Some(handle));
+    Ok(())
+}
+
+/// Runs a `Chorus(name, arg)` command: `open`, `close`, `toggle`, `search`, `ask`.
+#[wasm_bindgen]
+pub fn command(name: &str, arg: JsValue) {
+    STATE.with(|s| {
+        if let Some(h) = s.borrow().as_ref() {
+            h.command(name, arg.as_string());
+        }
+    });
+}

@@ -1,0 +1,384 @@
+//! `BrandObject`: one SQLite-backed Durable Object per brand.
+//!
+//! Everything a brand owns lives here: settings, knowledge base, agents,
+//! questions and groups, audit log. The Worker (`lib.rs`) authenticates
+//! admins, then forwards requests with an internal path:
+//! `/admin/...` (already authenticated) or `/v1/{brand}/...` (public/agent).
+//! Durable Objects run one event at a time and hold writes until they are
+//! durable before the response leaves (output gates), so a response is only
+//! ever sent for committed data.
+
+use std::cell::RefCell;
+
+use chorus_core::api::{
+    Article, ArticleInput, BrandConfig, CreateAgent, CreateBrand, KnowledgeBase,
+};
+use serde::{Deserialize, Serialize};
+use worker::{DurableObject, Env, Method, Request, Response, SqlStorage, State, durable_object};
+
+use crate::error::{ApiError, ApiResult};
+use crate::util::{self, json_response, now_ms, random_token, sha256_hex};
+
+/// The brand's settings row.
+#[derive(Debug, Clone, Deserialize)]
+struct BrandRow {
+    slug: String,
+    name: String,
+    color: String,
+    languages: String,
+    hours: String,
+    response_target_minutes: f64,
+    greeting: String,
+    allowed_origins: String,
+}
+
+impl BrandRow {
+    fn config(&self) -> BrandConfig {
+        BrandConfig {
+            brand: self.slug.clone(),
+            name: self.name.clone(),
+            color: self.color.clone(),
+            languages: serde_json::from_str(&self.languages).unwrap_or_else(|_| vec!["en".into()]),
+            hours: self.hours.clone(),
+            response_target_minutes: self.response_target_minutes as u32,
+            greeting: self.greeting.clone(),
+        }
+    }
+    fn allowed_origins(&self) -> Vec<String> {
+        serde_json::from_str(&self.allowed_origins).unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize)]
+struct ArticleRow {
+    id: String,
+    title: String,
+    body: String,
+    tags: String,
+    lang: String,
+    updated_at: f64,
+}
+
+impl From<ArticleRow> for Article {
+    fn from(r: ArticleRow) -> Self {
+        Article {
+            id: r.id,
+            title: r.title,
+            body: r.body,
+            tags: serde_json::from_str(&r.tags).unwrap_or_default(),
+            lang: r.lang,
+            updated_at: r.updated_at as i64,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct MetaRow {
+    value: String,
+}
+
+/// One brand's object.
+#[durable_object]
+pub struct BrandObject {
+    sql: SqlStorage,
+    /// Set when the schema could not be applied; every request then fails with 500.
+    broken: Option<String>,
+    brand: RefCell<Option<BrandRow>>,
+}
+
+impl DurableObject for BrandObject {
+    fn new(state: State, _env: Env) -> Self {
+        let sql = state.storage().sql();
+        let broken = crate::schema::migrate(&sql).err().map(|e| e.to_string());
+        let this = Self {
+            sql,
+            broken,
+            brand: RefCell::new(None),
+        };
+        if this.broken.is_none() {
+            let _ = this.load_brand();
+        }
+        this
+    }
+
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        if let Some(e) = &self.broken {
+            return Ok(ApiError::internal("migration", e).into_response());
+        }
+        Ok(match self.route(req).await {
+            Ok(r) => r,
+            Err(e) => e.into_response(),
+        })
+    }
+}
+
+impl BrandObject {
+    fn load_brand(&self) -> ApiResult<Option<BrandRow>> {
+        let rows: Vec<BrandRow> = self
+            .sql
+            .exec(
+                "SELECT slug, name, color, languages, hours, response_target_minutes, greeting, allowed_origins FROM brand WHERE id = 1",
+                None,
+            )?
+            .to_array()?;
+        let row = rows.into_iter().next();
+        *self.brand.borrow_mut() = row.clone();
+        Ok(row)
+    }
+
+    fn brand(&self) -> ApiResult<BrandRow> {
+        if let Some(b) = self.brand.borrow().as_ref() {
+            return Ok(b.clone());
+        }
+        self.load_brand()?.ok_or_else(|| {
+            ApiError::not_found("unknown_brand", "There is no brand with this name.")
+        })
+    }
+
+    async fn route(&self, mut req: Request) -> ApiResult<Response> {
+        let url = req.url()?;
+        let path = url.path().to_string();
+        let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let method = req.method();
+        match segs.as_slice() {
+            ["admin", "create"] => {
+                let body: CreateBrand = util::read_json(&mut req).await?;
+                self.create_brand(body)
+            }
+            ["admin", "agents"] => {
+                let body: CreateAgent = util::read_json(&mut req).await?;
+                self.create_agent(body)
+            }
+            ["admin", "kb"] => {
+                let body: KbImport = util::read_json(&mut req).await?;
+                self.import_kb(body)
+            }
+            ["v1", _brand, rest @ ..] => {
+                let brand = self.brand()?;
+                match (method, rest) {
+                    (Method::Get, ["config"]) => json_response(200, &brand.config()),
+                    (Method::Get, ["kb"]) => self.get_kb(&req),
+                    (_, ["config"] | ["kb"]) => Err(ApiError::method_not_allowed()),
+                    _ => Err(ApiError::not_found("not_found", "No such route.")),
+                }
+            }
+            _ => Err(ApiError::not_found("not_found", "No such route.")),
+        }
+    }
+
+    fn create_brand(&self, b: CreateBrand) -> ApiResult<Response> {
+        util::validate_slug(&b.slug)?;
+        if self.brand.borrow().is_some() || self.load_brand()?.is_some() {
+            return Err(ApiError::conflict(
+                "brand_exists",
+                "A brand with this slug already exists.",
+            ));
+        }
+        let name = util::bounded("name", b.name.trim(), 1, 100)?;
+        let mut origins = Vec::new();
+        for o in &b.allowed_origins {
+            origins.push(util::validate_origin(o)?);
+        }
+        let color = match b.color {
+            Some(c) => util::validate_color(&c)?,
+            None => "#2563eb".to_string(),
+        };
+        let languages = match b.languages {
+            Some(l) => util::validate_languages(&l)?,
+            None => vec!["en".to_string()],
+        };
+        let hours = util::bounded("hours", b.hours.as_deref().unwrap_or("").trim(), 0, 200)?;
+        let target = b.response_target_minutes.unwrap_or(240);
+        if !(1..=10_080).contains(&target) {
+            return Err(ApiError::bad_request(
+                "invalid_response_target",
+                "response_target_minutes must be between 1 and 10080 (one week).",
+            ));
+        }
+        let greeting = match b.greeting {
+            Some(g) => util::bounded("greeting", g.trim(), 0, 300)?.to_string(),
+            None => format!("Hi! How can {name} help?"),
+        };
+        self.sql.exec(
+            "INSERT INTO brand (id, slug, name, color, languages, hours, response_target_minutes, greeting, allowed_origins, created_at)
+             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                b.slug.clone().into(),
+                name.into(),
+                color.into(),
+                serde_json::to_string(&languages).unwrap_or_default().into(),
+                hours.into(),
+                (target as i64).into(),
+                greeting.into(),
+                serde_json::to_string(&origins).unwrap_or_default().into(),
+                now_ms().into(),
+            ],
+        )?;
+        self.audit("admin", "brand.create", &b.slug, "")?;
+        let brand = self
+            .load_brand()?
+            .ok_or_else(|| ApiError::internal("create_brand", "row missing after insert"))?;
+        json_response(201, &brand.config())
+    }
+
+    fn create_agent(&self, a: CreateAgent) -> ApiResult<Response> {
+        self.brand()?;
+        let name = util::bounded("name", a.name.trim(), 1, 100)?.to_string();
+        let initials = match a.initials {
+            Some(i) => util::bounded("initials", i.trim(), 1, 3)?.to_string(),
+            None => util::initials(&name),
+        };
+        if let Some(u) = &a.avatar_url {
+            util::validate_http_url("avatar_url", u)?;
+        }
+        let id = format!("ag_{}", &random_token()[..16]);
+        let token = format!("chorus_agent_{}", random_token());
+        let role = match a.role {
+            chorus_core::api::Role::Agent => "agent",
+            chorus_core::api::Role::Lead => "lead",
+        };
+        self.sql.exec(
+            "INSERT INTO agents (id, token_hash, name, initials, avatar_url, role, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                id.clone().into(),
+                sha256_hex(token.as_bytes()).into(),
+                name.into(),
+                initials.into(),
+                a.avatar_url.map(Into::into).unwrap_or(worker::SqlStorageValue::Null),
+                role.into(),
+                now_ms().into(),
+            ],
+        )?;
+        self.audit("admin", "agent.create", &id, role)?;
+        json_response(
+            201,
+            &chorus_core::api::CreatedAgent {
+                agent_id: id,
+                token,
+            },
+        )
+    }
+
+    fn kb_version(&self) -> ApiResult<String> {
+        let rows: Vec<MetaRow> = self
+            .sql
+            .exec("SELECT value FROM meta WHERE key = 'kb_version'", None)?
+            .to_array()?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .map(|r| r.value)
+            .unwrap_or_else(|| "0".into()))
+    }
+
+    fn bump_kb_version(&self) -> ApiResult<()> {
+        let next = self.kb_version()?.parse::<u64>().unwrap_or(0) + 1;
+        self.sql.exec(
+            "INSERT INTO meta (key, value) VALUES ('kb_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            vec![next.to_string().into()],
+        )?;
+        Ok(())
+    }
+
+    fn get_kb(&self, req: &Request) -> ApiResult<Response> {
+        let version = self.kb_version()?;
+        let etag = format!("\"kb-{version}\"");
+        if util::if_none_match(req, &etag) {
+            return util::not_modified(&etag);
+        }
+        let rows: Vec<ArticleRow> = self
+            .sql
+            .exec(
+                "SELECT id, title, body, tags, lang, updated_at FROM articles ORDER BY id",
+                None,
+            )?
+            .to_array()?;
+        let kb = KnowledgeBase {
+            articles: rows.into_iter().map(Article::from).collect(),
+            version,
+        };
+        let mut resp = json_response(200, &kb)?;
+        resp.headers_mut().set("etag", &etag)?;
+        Ok(resp)
+    }
+
+    fn import_kb(&self, body: KbImport) -> ApiResult<Response> {
+        let brand = self.brand()?;
+        let default_lang = brand
+            .config()
+            .languages
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "en".into());
+        if body.articles.len() > 10_000 {
+            return Err(ApiError::bad_request(
+                "too_many_articles",
+                "At most 10000 articles per import.",
+            ));
+        }
+        let mut checked = Vec::with_capacity(body.articles.len());
+        for a in body.articles {
+            checked.push(util::validate_article(a, &default_lang)?);
+        }
+        let now = now_ms();
+        if body.replace {
+            self.sql.exec("DELETE FROM articles", None)?;
+        }
+        for (id, a) in &checked {
+            self.sql.exec(
+                "INSERT INTO articles (id, title, body, tags, lang, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT(id) DO UPDATE SET title = excluded.title, body = excluded.body, tags = excluded.tags,
+                 lang = excluded.lang, updated_at = excluded.updated_at",
+                vec![
+                    id.clone().into(),
+                    a.title.clone().into(),
+                    a.body.clone().into(),
+                    serde_json::to_string(&a.tags).unwrap_or_default().into(),
+                    a.lang.clone().unwrap_or_else(|| default_lang.clone()).into(),
+                    now.into(),
+                    now.into(),
+                ],
+            )?;
+        }
+        self.bump_kb_version()?;
+        self.audit(
+            "admin",
+            "kb.import",
+            &brand.slug,
+            &checked.len().to_string(),
+        )?;
+        json_response(
+            200,
+            &serde_json::json!({"imported": checked.len(), "version": self.kb_version()?}),
+        )
+    }
+
+    fn audit(&self, actor: &str, action: &str, target: &str, detail: &str) -> ApiResult<()> {
+        self.sql.exec(
+            "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+            vec![
+                now_ms().into(),
+                actor.into(),
+                action.into(),
+                target.into(),
+                detail.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Allowed origins, for the Worker's write checks.
+    #[allow(dead_code)]
+    fn origins(&self) -> ApiResult<Vec<String>> {
+        Ok(self.brand()?.allowed_origins())
+    }
+}
+
+/// `PUT /v1/admin/brands/{brand}/kb`: bulk import (used by `cargo xtask demo`).
+#[derive(Debug, Deserialize, Serialize)]
+struct KbImport {
+    articles: Vec<ArticleInput>,
+    /// Delete articles not in this import.
+    #[serde(default)]
+    replace: bool,
+}

@@ -1,0 +1,238 @@
+//! Builds the deliverables into `target/site/` (what the Worker serves) and
+//! `edge/build/` (the Worker bundle).
+//!
+//! Widget: `cargo build --target wasm32-unknown-unknown --release`, then
+//! `wasm-bindgen --target web`, then `wasm-opt -Oz`, then content-hashed names
+//! under `/w/`. `embed.js` is the only unhashed file; it is templated with the
+//! hashed names and minified by esbuild. Each stage is skipped when its input
+//! fingerprint has not changed, so a second `cargo xtask demo` is quick.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use crate::steps::{StepError, run, run_quiet};
+use crate::tools::Tools;
+
+/// Lowercase hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Names of the built widget files, relative to the site root.
+#[derive(Debug, Clone)]
+pub struct WidgetFiles {
+    /// `/w/w-<hash>.js`
+    pub js: String,
+    /// `/w/w-<hash>.wasm`
+    pub wasm: String,
+    /// `/w/w-<hash>.css`
+    pub css: String,
+}
+
+fn io(ctx: &str) -> impl Fn(std::io::Error) -> StepError + '_ {
+    move |e| StepError::new(format!("{ctx}: {e}"), "check disk space and permissions")
+}
+
+/// Site output folder served by the Worker's assets binding.
+pub fn site_dir(repo: &Path) -> PathBuf {
+    repo.join("target/site")
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Hash of every file under `paths` (recursively), sorted by path.
+pub fn fingerprint(repo: &Path, paths: &[&str]) -> String {
+    let mut files = Vec::new();
+    for p in paths {
+        collect(&repo.join(p), &mut files);
+    }
+    files.sort();
+    let mut h = Sha256::new();
+    for f in files {
+        h.update(f.to_string_lossy().as_bytes());
+        h.update(std::fs::read(&f).unwrap_or_default());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn collect(p: &Path, out: &mut Vec<PathBuf>) {
+    if p.is_dir() {
+        if let Ok(rd) = std::fs::read_dir(p) {
+            for e in rd.flatten() {
+                let path = e.path();
+                let name = e.file_name();
+                if name == "target" || name == "build" || name == "node_modules" || name == "fuzz" {
+                    continue;
+                }
+                collect(&path, out);
+            }
+        }
+    } else if p.is_file() {
+        out.push(p.to_path_buf());
+    }
+}
+
+/// Builds the widget and the static site; returns the hashed file names.
+pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError> {
+    let fix = "cargo build -p chorus-widget --release --target wasm32-unknown-unknown";
+    run(
+        cargo()
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "chorus-widget",
+                "--release",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .current_dir(repo),
+        fix,
+    )?;
+    let raw = repo.join("target/wasm32-unknown-unknown/release/chorus_widget.wasm");
+    let raw_bytes = std::fs::read(&raw).map_err(io("reading the widget wasm"))?;
+    let css = std::fs::read(repo.join("widget/style.css")).map_err(io("widget/style.css"))?;
+    let embed = std::fs::read_to_string(repo.join("www/embed.js")).map_err(io("www/embed.js"))?;
+    let stamp_input = {
+        let mut v = raw_bytes.clone();
+        v.extend_from_slice(&css);
+        v.extend_from_slice(embed.as_bytes());
+        v.extend_from_slice(&std::fs::read(repo.join("www/index.html")).unwrap_or_default());
+        sha256_hex(&v)
+    };
+    let site = site_dir(repo);
+    let stamp = site.join(".stamp");
+    let manifest = site.join("w/manifest.json");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(stamp_input.as_str())
+        && let Some(files) = read_manifest(&manifest)
+    {
+        eprintln!("      widget unchanged, reusing {}", files.wasm);
+        return Ok(files);
+    }
+
+    let bindgen_out = repo.join("target/widget-bindgen");
+    let _ = std::fs::remove_dir_all(&bindgen_out);
+    run(
+        Command::new(&tools.wasm_bindgen)
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--remove-name-section",
+                "--remove-producers-section",
+                "--out-name",
+                "chorus_widget",
+                "--out-dir",
+            ])
+            .arg(&bindgen_out)
+            .arg(&raw),
+        "cargo xtask demo (reinstalls wasm-bindgen-cli matching Cargo.lock)",
+    )?;
+    let bg = bindgen_out.join("chorus_widget_bg.wasm");
+    let opt = bindgen_out.join("chorus_widget_opt.wasm");
+    run_quiet(
+        Command::new(tools.wasm_opt())
+            .args([
+                "-Oz",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+                "--enable-mutable-globals",
+                "--enable-reference-types",
+                "--enable-multivalue",
+            ])
+            .arg(&bg)
+            .arg("-o")
+            .arg(&opt)
+            .env("PATH", tools.path_env()),
+        "rm -rf ~/.cache/chorus/tools/npm-* && cargo xtask demo (reinstalls npm binaryen)",
+    )?;
+    let wasm = std::fs::read(&opt).map_err(io("optimised wasm"))?;
+    let js = std::fs::read(bindgen_out.join("chorus_widget.js")).map_err(io("bindgen js"))?;
+
+    let wdir = site.join("w");
+    let _ = std::fs::remove_dir_all(&wdir);
+    std::fs::create_dir_all(&wdir).map_err(io("creating target/site/w"))?;
+    let name = |bytes: &[u8], ext: &str| format!("/w/w-{}.{ext}", &sha256_hex(bytes)[..10]);
+    let files = WidgetFiles {
+        js: name(&js, "js"),
+        wasm: name(&wasm, "wasm"),
+        css: name(&css, "css"),
+    };
+    std::fs::write(site.join(files.js.trim_start_matches('/')), &js).map_err(io("writing js"))?;
+    std::fs::write(site.join(files.wasm.trim_start_matches('/')), &wasm)
+        .map_err(io("writing wasm"))?;
+    std::fs::write(site.join(files.css.trim_start_matches('/')), &css)
+        .map_err(io("writing css"))?;
+
+    // embed.js: the only unhashed file, templated with the hashed names.
+    let templated = embed
+        .replace("__WIDGET_JS__", &files.js)
+        .replace("__WIDGET_WASM__", &files.wasm)
+        .replace("__WIDGET_CSS__", &files.css);
+    let tmp = repo.join("target/widget-bindgen/embed.src.js");
+    std::fs::write(&tmp, templated).map_err(io("embed.js"))?;
+    run_quiet(
+        Command::new(tools.esbuild())
+            .arg(&tmp)
+            .args([
+                "--minify",
+                "--target=es2018",
+                "--legal-comments=none",
+                "--log-level=warning",
+                "--outfile",
+            ])
+            .arg(site.join("embed.js")),
+        "cargo xtask demo (reinstalls the npm tools, which bring esbuild)",
+    )?;
+    std::fs::copy(repo.join("www/index.html"), site.join("index.html"))
+        .map_err(io("index.html"))?;
+    let m = serde_json::json!({"js": files.js, "wasm": files.wasm, "css": files.css});
+    std::fs::write(&manifest, m.to_string()).map_err(io("manifest"))?;
+    std::fs::write(&stamp, stamp_input).map_err(io("stamp"))?;
+    Ok(files)
+}
+
+fn read_manifest(p: &Path) -> Option<WidgetFiles> {
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok()?;
+    Some(WidgetFiles {
+        js: v["js"].as_str()?.to_string(),
+        wasm: v["wasm"].as_str()?.to_string(),
+        css: v["css"].as_str()?.to_string(),
+    })
+}
+
+/// Builds the Worker with worker-build (release), pointing it at our cached
+/// wasm-bindgen, wasm-opt and esbuild so it never downloads anything.
+pub fn build_worker(repo: &Path, tools: &Tools) -> Result<(), StepError> {
+    let fp = fingerprint(repo, &["edge", "core", "Cargo.lock", "Cargo.toml"]);
+    let edge = repo.join("edge");
+    let stamp = repo.join("target/.edge-stamp");
+    if edge.join("build/worker/shim.mjs").exists()
+        && std::fs::read_to_string(&stamp).ok() == Some(fp.clone())
+    {
+        eprintln!("      worker unchanged, reusing edge/build");
+        return Ok(());
+    }
+    run(
+        Command::new(&tools.worker_build)
+            .arg("--release")
+            .current_dir(&edge)
+            .env("PATH", tools.path_env())
+            .env("WASM_BINDGEN_BIN", &tools.wasm_bindgen)
+            .env("WASM_OPT_BIN", tools.wasm_opt())
+            .env("ESBUILD_BIN", tools.esbuild())
+            .env("CARGO_TARGET_DIR", repo.join("target")),
+        "cd edge && worker-build --release (see the error above)",
+    )?;
+    std::fs::create_dir_all(repo.join("target")).map_err(io("target"))?;
+    std::fs::write(&stamp, fp).map_err(io("edge stamp"))?;
+    Ok(())
+}
