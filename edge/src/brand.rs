@@ -150,7 +150,8 @@ impl BrandObject {
                 self.create_agent(body)
             }
             ["admin", "kb"] => {
-                let body: KbImport = util::read_json(&mut req).await?;
+                let body: KbImport =
+                    util::read_json_limited(&mut req, util::MAX_IMPORT_BYTES).await?;
                 self.import_kb(body)
             }
             ["v1", _brand, rest @ ..] => {

@@ -36,6 +36,18 @@ pub fn mount(
     let handle = app::Handle::new(opts, launcher);
     let h = handle.clone();
     leptos::mount::mount_to(container, move || view! { <app::App handle=h/> }).forget();
+    // Escape closes the open widget wherever focus is (e.g. after the
+    // focused element was replaced by a view change).
+    let on_key =
+        Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
+            if ev.key() == "Escape" {
+                command("close", JsValue::UNDEFINED);
+            }
+        });
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+    }
+    on_key.forget();
     STATE.with(|s| *s.borrow_mut() = Some(handle));
     Ok(())
 }

@@ -187,9 +187,8 @@ pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError
                 "--target=es2018",
                 "--legal-comments=none",
                 "--log-level=warning",
-                "--outfile",
             ])
-            .arg(site.join("embed.js")),
+            .arg(format!("--outfile={}", site.join("embed.js").display())),
         "cargo xtask demo (reinstalls the npm tools, which bring esbuild)",
     )?;
     std::fs::copy(repo.join("www/index.html"), site.join("index.html"))

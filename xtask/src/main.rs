@@ -267,7 +267,7 @@ fn deploy(repo: &Path, dry_run: bool) -> Result<(), StepError> {
 }
 
 fn bench(repo: &Path) -> Result<(), StepError> {
-    let mut p = Progress::new(8);
+    let mut p = Progress::new(9);
     let tools = tools::ensure_all(repo, &mut p)?;
     let files = p.step("building the widget (release, size-optimised)", || {
         build::build_widget(repo, &tools)

@@ -171,7 +171,7 @@ fn link_node_modules(repo: &Path, tools: &Tools) -> Result<(), StepError> {
 
 /// Runs everything; prints the closing line; returns whether all passed.
 pub fn run(repo: &Path) -> Result<bool, StepError> {
-    let mut p = Progress::new(10);
+    let mut p = Progress::new(13);
     let tools = tools::ensure_all(repo, &mut p)?;
     let chromium = p.step("checking Chromium (Debian package)", tools::ensure_chromium)?;
     p.step("linking test dependencies", || {
