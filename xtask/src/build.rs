@@ -68,7 +68,12 @@ fn collect(p: &Path, out: &mut Vec<PathBuf>) {
             for e in rd.flatten() {
                 let path = e.path();
                 let name = e.file_name();
-                if name == "target" || name == "build" || name == "node_modules" || name == "fuzz" {
+                if name == "target"
+                    || name == "build"
+                    || name == "node_modules"
+                    || name == "fuzz"
+                    || name.to_string_lossy().starts_with('.')
+                {
                     continue;
                 }
                 collect(&path, out);

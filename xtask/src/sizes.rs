@@ -53,17 +53,17 @@ pub fn write(repo: &Path, files: &WidgetFiles) -> Result<(), StepError> {
     let (_, wb) = add(&mut m, "widget_wasm", &read(&files.wasm)?);
     let (_, cb) = add(&mut m, "widget_css", &read(&files.css)?);
     m.insert("widget_on_open_brotli_bytes".into(), (jb + wb + cb).into());
-    let worker_dir = repo.join("edge/build/worker");
+    // worker-build writes the wasm and its glue to edge/build/, the shim to
+    // edge/build/worker/.
     let mut worker = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(&worker_dir) {
-        let mut paths: Vec<_> = rd.flatten().map(|e| e.path()).collect();
-        paths.sort();
-        for p in paths {
-            if p.is_file() {
-                worker.extend(std::fs::read(&p).unwrap_or_default());
-            }
-        }
+    for rel in ["index_bg.wasm", "index.js", "worker/shim.mjs"] {
+        worker.extend(std::fs::read(repo.join("edge/build").join(rel)).unwrap_or_default());
     }
+    add(
+        &mut m,
+        "worker_wasm",
+        &std::fs::read(repo.join("edge/build/index_bg.wasm")).unwrap_or_default(),
+    );
     add(&mut m, "worker_bundle", &worker);
     let out = repo.join("target/bench");
     std::fs::create_dir_all(&out)
