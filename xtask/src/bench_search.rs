@@ -21,6 +21,7 @@
 use std::path::Path;
 use std::time::Instant;
 
+use crate::rng::SplitMix as Rng;
 use chorus_core::api::Article;
 use chorus_core::search::{SearchIndex, SearchOptions};
 
@@ -44,29 +45,6 @@ const GLUE: &[&str] = &[
     "the", "a", "to", "your", "you", "and", "of", "is", "in", "for", "can", "we", "it", "on",
     "with", "how", "do", "i", "my", "if", "be", "will", "are", "this", "our", "when", "what",
 ];
-
-/// Seeded SplitMix64: the same articles and queries on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 /// A vocabulary: the shop words, then pronounceable made-up words.
 fn vocabulary(size: usize, rng: &mut Rng) -> Vec<String> {

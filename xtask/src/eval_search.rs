@@ -11,6 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::rng::SplitMix;
 use chorus_core::api::Article;
 use chorus_core::normalize;
 use chorus_core::search::{Ranking, SearchIndex, SearchOptions};
@@ -223,26 +224,6 @@ fn read_queries(path: &Path) -> Result<Vec<(String, String)>, String> {
             )),
         })
         .collect()
-}
-
-/// A tiny seeded generator (SplitMix64): the same variants on every run.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
 }
 
 /// Applies one random edit (substitute, delete, insert, swap neighbours) to

@@ -11,6 +11,7 @@ mod bench_search;
 mod build;
 mod eval_dedupe;
 mod eval_search;
+mod rng;
 mod serve;
 mod sizes;
 mod steps;
