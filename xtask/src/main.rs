@@ -139,6 +139,21 @@ fn dev_admin_token(repo: &Path) -> String {
     t
 }
 
+/// The four install steps plus the widget and Worker builds (six steps).
+fn setup_and_build(
+    repo: &Path,
+    p: &mut Progress,
+) -> Result<(tools::Tools, build::WidgetFiles), StepError> {
+    let tools = tools::ensure_all(repo, p)?;
+    let files = p.step("building the widget (release, size-optimised)", || {
+        build::build_widget(repo, &tools)
+    })?;
+    p.step("building the Worker (worker-build --release)", || {
+        build::build_worker(repo, &tools)
+    })?;
+    Ok((tools, files))
+}
+
 static WRANGLER_PGID: AtomicU32 = AtomicU32::new(0);
 
 fn demo(repo: &Path) -> Result<(), StepError> {
@@ -147,13 +162,7 @@ fn demo(repo: &Path) -> Result<(), StepError> {
         .and_then(|p| p.parse().ok())
         .unwrap_or(8787);
     let mut p = Progress::new(8);
-    let tools = tools::ensure_all(repo, &mut p)?;
-    p.step("building the widget (release, size-optimised)", || {
-        build::build_widget(repo, &tools).map(|_| ())
-    })?;
-    p.step("building the Worker (worker-build --release)", || {
-        build::build_worker(repo, &tools)
-    })?;
+    let (tools, _) = setup_and_build(repo, &mut p)?;
     let admin = dev_admin_token(repo);
     let state = repo.join(".chorus/demo-state");
     std::fs::create_dir_all(&state)
@@ -239,13 +248,7 @@ pub fn deploy_dry_run(repo: &Path, tools: &tools::Tools) -> suites::Counts {
 
 fn deploy(repo: &Path, dry_run: bool) -> Result<(), StepError> {
     let mut p = Progress::new(7);
-    let tools = tools::ensure_all(repo, &mut p)?;
-    p.step("building the widget (release, size-optimised)", || {
-        build::build_widget(repo, &tools).map(|_| ())
-    })?;
-    p.step("building the Worker (worker-build --release)", || {
-        build::build_worker(repo, &tools)
-    })?;
+    let (tools, _) = setup_and_build(repo, &mut p)?;
     if dry_run {
         let c = p.step("wrangler deploy --dry-run", || {
             Ok(deploy_dry_run(repo, &tools))
@@ -269,13 +272,7 @@ fn deploy(repo: &Path, dry_run: bool) -> Result<(), StepError> {
 
 fn bench(repo: &Path) -> Result<(), StepError> {
     let mut p = Progress::new(9);
-    let tools = tools::ensure_all(repo, &mut p)?;
-    let files = p.step("building the widget (release, size-optimised)", || {
-        build::build_widget(repo, &tools)
-    })?;
-    p.step("building the Worker (worker-build --release)", || {
-        build::build_worker(repo, &tools)
-    })?;
+    let (_, files) = setup_and_build(repo, &mut p)?;
     p.step("delivered sizes → target/bench/sizes.json", || {
         sizes::write(repo, &files)
     })?;
