@@ -33,7 +33,9 @@ fn repo_root() -> PathBuf {
 
 const USAGE: &str = "usage: cargo xtask <command>
   demo                 set up, build and serve the demo brand on http://127.0.0.1:8787
-  test                 set up and run every test suite
+  test [SUITE…] [--file NAME]
+                       set up and run every test suite (or only native, api, e2e, deploy;
+                       --file: only test files whose name contains NAME)
   bench                record sizes and benchmarks in target/bench/*.json
   eval search --articles FILE --queries FILE
   eval dedupe --intents FILE | --pairs FILE
@@ -54,7 +56,12 @@ fn main() -> ExitCode {
     }
     let result: Result<(), String> = match args.first().map(String::as_str) {
         Some("demo") => demo(&repo).map_err(|e| e.to_string()),
-        Some("test") => match suites::run(&repo) {
+        Some("test") => match suites::Selection::parse(&args[1..])
+            .map_err(|e| {
+                steps::StepError::new(e, "cargo xtask test [native|api|e2e|deploy]… [--file NAME]")
+            })
+            .and_then(|sel| suites::run(&repo, &sel))
+        {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,
             Err(e) => {

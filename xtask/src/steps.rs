@@ -68,6 +68,12 @@ impl Progress {
         }
         r
     }
+
+    /// Counts a step that this run leaves out.
+    pub fn skip(&mut self, title: &str) {
+        self.n += 1;
+        eprintln!("[{}/{}] {title}: skipped", self.n, self.total);
+    }
 }
 
 /// `3m12s` / `4.2s`.

@@ -101,16 +101,24 @@ fn node_suite(
     dir: &str,
     env: &[(&str, String)],
     concurrency: u32,
+    sel: &Selection,
 ) -> Counts {
     let mut files: Vec<_> = std::fs::read_dir(repo.join(dir))
         .map(|rd| {
             rd.flatten()
                 .map(|e| e.path())
-                .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+                .filter(|p| {
+                    let name = p.to_string_lossy();
+                    name.ends_with(".test.mjs")
+                        && sel.file.as_deref().is_none_or(|f| name.contains(f))
+                })
                 .collect()
         })
         .unwrap_or_default();
     files.sort();
+    if files.is_empty() && sel.file.is_some() {
+        return Counts::default();
+    }
     if files.is_empty() {
         eprintln!("no tests in {dir}");
         return Counts {
@@ -169,8 +177,39 @@ fn link_node_modules(repo: &Path, tools: &Tools) -> Result<(), StepError> {
     })
 }
 
-/// Runs everything; prints the closing line; returns whether all passed.
-pub fn run(repo: &Path) -> Result<bool, StepError> {
+/// Which suites `cargo xtask test` runs. No arguments: all of them.
+/// `cargo xtask test api e2e --file feed` runs the API and browser suites,
+/// only test files whose name contains `feed`.
+#[derive(Debug, Default)]
+pub struct Selection {
+    suites: Vec<String>,
+    file: Option<String>,
+}
+
+impl Selection {
+    pub fn parse(args: &[String]) -> Result<Self, String> {
+        let mut sel = Selection::default();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            match a.as_str() {
+                "native" | "api" | "e2e" | "deploy" => sel.suites.push(a.clone()),
+                "--file" => sel.file = Some(it.next().ok_or("--file needs a value")?.clone()),
+                other => {
+                    return Err(format!(
+                        "unknown test selector {other:?} (native, api, e2e, deploy, --file NAME)"
+                    ));
+                }
+            }
+        }
+        Ok(sel)
+    }
+    fn wants(&self, suite: &str) -> bool {
+        self.suites.is_empty() || self.suites.iter().any(|s| s == suite)
+    }
+}
+
+/// Runs the selected suites; prints the closing line; returns whether all passed.
+pub fn run(repo: &Path, sel: &Selection) -> Result<bool, StepError> {
     let mut p = Progress::new(13);
     let tools = tools::ensure_all(repo, &mut p)?;
     let chromium = p.step("checking Chromium (Debian package)", tools::ensure_chromium)?;
@@ -178,46 +217,77 @@ pub fn run(repo: &Path) -> Result<bool, StepError> {
         link_node_modules(repo, &tools)
     })?;
     let mut total = Counts::default();
-    let native = p.step("native tests (cargo test)", || Ok(cargo_tests(repo)))?;
+    let native = if sel.wants("native") {
+        p.step("native tests (cargo test)", || Ok(cargo_tests(repo)))?
+    } else {
+        p.skip("native tests (not selected)");
+        Counts::default()
+    };
     total += native;
-    p.step("building the widget (release, size-optimised)", || {
-        crate::build::build_widget(repo, &tools).map(|_| ())
-    })?;
-    p.step("building the Worker (worker-build --release)", || {
-        crate::build::build_worker(repo, &tools)
-    })?;
-    let state = tempdir(repo, "test-state");
-    let port = serve::free_port();
-    let admin = format!("test-admin-{}", std::process::id());
-    let log = repo.join("target/test-workerd.log");
-    let mut workerd = p.step(
-        &format!("starting workerd on 127.0.0.1:{port} (throwaway state)"),
-        || serve::start(repo, &tools, port, &state, &admin, &log, false),
-    )?;
-    let env = vec![
-        ("CHORUS_BASE", workerd.base.clone()),
-        ("CHORUS_ADMIN_TOKEN", admin.clone()),
-        ("CHORUS_CHROMIUM", chromium.display().to_string()),
-        (
-            "CHORUS_ARTIFACTS",
-            repo.join("target/e2e").display().to_string(),
-        ),
-        ("CHORUS_REPO", repo.display().to_string()),
-    ];
-    let api = p.step("API tests against workerd", || {
-        Ok(node_suite(repo, &tools, "tests/api", &env, 2))
-    })?;
+    let (mut api, mut e2e) = (Counts::default(), Counts::default());
+    if !(sel.wants("api") || sel.wants("e2e")) {
+        for what in [
+            "widget build",
+            "Worker build",
+            "workerd",
+            "API tests",
+            "browser tests",
+        ] {
+            p.skip(&format!("{what} (not selected)"));
+        }
+    } else {
+        p.step("building the widget (release, size-optimised)", || {
+            crate::build::build_widget(repo, &tools).map(|_| ())
+        })?;
+        p.step("building the Worker (worker-build --release)", || {
+            crate::build::build_worker(repo, &tools)
+        })?;
+        let state = tempdir(repo, "test-state");
+        let port = serve::free_port();
+        let admin = format!("test-admin-{}", std::process::id());
+        let log = repo.join("target/test-workerd.log");
+        let mut workerd = p.step(
+            &format!("starting workerd on 127.0.0.1:{port} (throwaway state)"),
+            || serve::start(repo, &tools, port, &state, &admin, &log, false),
+        )?;
+        let env = vec![
+            ("CHORUS_BASE", workerd.base.clone()),
+            ("CHORUS_ADMIN_TOKEN", admin.clone()),
+            ("CHORUS_CHROMIUM", chromium.display().to_string()),
+            (
+                "CHORUS_ARTIFACTS",
+                repo.join("target/e2e").display().to_string(),
+            ),
+            ("CHORUS_REPO", repo.display().to_string()),
+        ];
+        if sel.wants("api") {
+            api = p.step("API tests against workerd", || {
+                Ok(node_suite(repo, &tools, "tests/api", &env, 2, sel))
+            })?;
+        } else {
+            p.skip("API tests (not selected)");
+        }
+        if sel.wants("e2e") {
+            e2e = p.step("browser end-to-end tests (headless Chromium)", || {
+                Ok(node_suite(repo, &tools, "tests/e2e", &env, 1, sel))
+            })?;
+        } else {
+            p.skip("browser tests (not selected)");
+        }
+        workerd.stop();
+        let _ = std::fs::remove_dir_all(&state);
+    }
     total += api;
-    let e2e = p.step("browser end-to-end tests (headless Chromium)", || {
-        Ok(node_suite(repo, &tools, "tests/e2e", &env, 1))
-    })?;
     total += e2e;
-    workerd.stop();
-    let dry = p.step("deploy bundle (wrangler deploy --dry-run)", || {
-        Ok(crate::deploy_dry_run(repo, &tools))
-    })?;
+    let dry = if sel.wants("deploy") {
+        p.step("deploy bundle (wrangler deploy --dry-run)", || {
+            Ok(crate::deploy_dry_run(repo, &tools))
+        })?
+    } else {
+        p.skip("deploy bundle (not selected)");
+        Counts::default()
+    };
     total += dry;
-    let _ = std::fs::remove_dir_all(&state);
     eprintln!(
         "native {}/{}, api {}/{}, e2e {}/{}, deploy {}/{}",
         native.passed,
