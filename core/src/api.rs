@@ -6,6 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod questions;
+pub use questions::*;
+
 /// `{"error": {"code", "message"}}`: every error the API returns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
