@@ -72,3 +72,33 @@ export async function serveHtml(html) {
   const { port } = server.address();
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => { server.close(r); server.closeAllConnections(); }) };
 }
+
+let ipCounter = 0;
+/** A distinct client address per call (local workerd keeps a client-sent CF-Connecting-IP). */
+export function freshIp() {
+  ipCounter += 1;
+  return `10.${(process.pid >> 8) & 255}.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
+}
+
+/** Asks a question as a customer on the brand's site (allowed Origin, own client address). */
+export function ask(slug, text, { name, lang, group_id, token, ip, idempotencyKey, origin = BASE } = {}) {
+  const headers = { origin, "cf-connecting-ip": ip ?? freshIp() };
+  if (token) headers.authorization = `Asker ${token}`;
+  if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
+  return api("POST", `/v1/${slug}/questions`, { body: { text, name, lang, group_id }, headers });
+}
+
+/** The asker's questions (tokens from earlier asks). */
+export function mine(slug, ...tokens) {
+  return api("GET", `/v1/${slug}/questions/mine`, { headers: { authorization: `Asker ${tokens.join(", ")}` } });
+}
+
+/** Creates an agent; returns {agent_id, token, call(method, path, body)} where path is under /v1/{slug}/agent. */
+export async function newAgent(slug, { name = "Ada Lovelace", role = "agent", ...extra } = {}) {
+  const r = await admin("POST", `/v1/admin/brands/${slug}/agents`, { name, role, ...extra });
+  if (r.status !== 201) throw new Error(`agent: ${r.status} ${r.text}`);
+  const { agent_id, token } = r.json;
+  const call = (method, path, body) =>
+    api(method, `/v1/${slug}/agent${path}`, { body, headers: { authorization: `Bearer ${token}` } });
+  return { agent_id, token, call };
+}
