@@ -235,8 +235,14 @@ impl Embedder {
     /// (`dims` long). Returns false (and zeros) when `ids` is empty.
     pub fn embed_ids(&self, ids: &[u16], out: &mut [f32]) -> bool {
         let mut acc = vec![0i32; self.dims];
-        self.sum_ids(ids, &mut acc);
-        for (o, &a) in out.iter_mut().zip(&acc) {
+        self.embed_ids_with(ids, out, &mut acc)
+    }
+
+    /// [`embed_ids`](Self::embed_ids) with caller-provided scratch `acc`
+    /// (`dims` long).
+    pub(crate) fn embed_ids_with(&self, ids: &[u16], out: &mut [f32], acc: &mut [i32]) -> bool {
+        self.sum_ids(ids, acc);
+        for (o, &a) in out.iter_mut().zip(acc.iter()) {
             *o = a as f32 * self.scale;
         }
         normalize(out)

@@ -195,14 +195,96 @@ fn exact_key(form: &str, text: &str) -> u64 {
     }
 }
 
-/// Integer dot product (exact on every platform).
+/// Integer dot product (exact on every platform: the same integer products
+/// summed in any order). No partial sum overflows here: by Cauchy–Schwarz it
+/// is at most ‖x‖·‖plane‖ ≤ 2·4096 · 128·√4096 ≈ 6.7e7.
 #[inline]
 fn dot_i16(a: &[i16], b: &[i16]) -> i32 {
-    a.iter()
-        .zip(b)
-        .map(|(&x, &w)| i32::from(x) * i32::from(w))
-        .sum()
+    #[cfg(target_arch = "x86_64")]
+    {
+        dot_i16_sse2(a, b)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        a.iter()
+            .zip(b)
+            .map(|(&x, &w)| i32::from(x) * i32::from(w))
+            .sum()
+    }
 }
+
+/// [`dot_i16`] with SSE2 `pmaddwd` (8 products per instruction; SSE2 is
+/// part of the x86-64 baseline, so no runtime detection is needed).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn dot_i16_sse2(a: &[i16], b: &[i16]) -> i32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi32, _mm_loadu_si128, _mm_madd_epi16, _mm_setzero_si128,
+        _mm_storeu_si128,
+    };
+    let n = a.len().min(b.len());
+    let full = n / 8 * 8;
+    let mut lanes = [0i32; 4];
+    // SAFETY: SSE2 is always available on x86_64; every load reads 8 i16
+    // inside `a[..full]` / `b[..full]` (unaligned loads), the store writes
+    // 4 i32 into `lanes`.
+    unsafe {
+        let mut acc = _mm_setzero_si128();
+        let mut i = 0;
+        while i < full {
+            let x = _mm_loadu_si128(a.as_ptr().add(i).cast::<__m128i>());
+            let y = _mm_loadu_si128(b.as_ptr().add(i).cast::<__m128i>());
+            acc = _mm_add_epi32(acc, _mm_madd_epi16(x, y));
+            i += 8;
+        }
+        _mm_storeu_si128(lanes.as_mut_ptr().cast::<__m128i>(), acc);
+    }
+    let rest: i32 = a[full..n]
+        .iter()
+        .zip(&b[full..n])
+        .map(|(&x, &w)| i32::from(x) * i32::from(w))
+        .sum();
+    lanes.iter().sum::<i32>() + rest
+}
+
+/// `t.round()` (half away from zero) as an integer for |t| < 2^23, without
+/// the `roundf` library call.
+#[inline]
+fn round_i32(t: f32) -> i32 {
+    let i = t as i32;
+    let f = t - i as f32;
+    if f >= 0.5 {
+        i + 1
+    } else if f <= -0.5 {
+        i - 1
+    } else {
+        i
+    }
+}
+
+/// Scratch buffers and deferred work of inserts. A bulk load
+/// ([`QuestionIndex::from_rows`]) defers the n-gram document frequencies and
+/// the term postings and builds them in bulk; a single insert applies them
+/// at once.
+#[derive(Default)]
+struct Scratch {
+    bulk: bool,
+    /// Word → term memo (bulk loads only).
+    memo: FxHashMap<u64, u32>,
+    raw: Vec<u32>,
+    terms: Vec<u32>,
+    emb: Vec<f32>,
+    acc: Vec<i32>,
+    /// Distinct grams of the documents not yet counted, and their number.
+    grams: Vec<u32>,
+    gram_docs: u32,
+    sort_tmp: Vec<u32>,
+    /// Deferred postings: `term << 32 | slot`.
+    postings: Vec<u64>,
+}
+
+/// Distinct grams collected before they are counted in one batch.
+const BULK_GRAMS: usize = 1 << 21;
 
 /// End of an exact-key chain.
 const NONE: u32 = u32::MAX;
@@ -280,16 +362,45 @@ impl QuestionIndex {
         rows: impl IntoIterator<Item = Row<'a>>,
     ) -> Self {
         let mut ix = Self::new(model);
-        // Word → term memo for the bulk load (same terms as `insert`).
-        let mut memo = FxHashMap::default();
+        let rows = rows.into_iter();
+        let hint = rows.size_hint().0;
+        ix.entries.reserve(hint);
+        ix.by_id.reserve(hint);
+        ix.exact.reserve(hint);
+        let mut sc = Scratch {
+            bulk: true,
+            ..Scratch::default()
+        };
         for r in rows {
-            ix.insert_memo(r.question, r.text, r.lang, r.group, Some(&mut memo));
+            ix.insert_with(r.question, r.text, r.lang, r.group, &mut sc);
             if r.answered {
                 ix.set_answered(r.group, true);
             }
         }
+        ix.flush_grams(&mut sc);
+        // Postings in bulk: sorted by term then slot (oldest first, as
+        // single inserts append), each list allocated once at its size.
+        sc.postings.sort_unstable();
+        let mut terms = 0usize;
+        for run in sc.postings.chunk_by(|a, b| a >> 32 == b >> 32) {
+            terms += usize::from(!run.is_empty());
+        }
+        ix.postings.reserve(terms);
+        for run in sc.postings.chunk_by(|a, b| a >> 32 == b >> 32) {
+            let list = ix.postings.entry((run[0] >> 32) as u32).or_default();
+            list.reserve_exact(run.len());
+            list.extend(run.iter().map(|&x| x as u32));
+        }
         ix.shrink_to_fit();
         ix
+    }
+
+    fn flush_grams(&mut self, sc: &mut Scratch) {
+        if sc.gram_docs > 0 || !sc.grams.is_empty() {
+            self.grams
+                .add_bulk(&mut sc.grams, &mut sc.sort_tmp, sc.gram_docs);
+            sc.gram_docs = 0;
+        }
     }
 
     /// Releases spare capacity (after a bulk load).
@@ -388,19 +499,33 @@ impl QuestionIndex {
     /// 64 sign bits of the centred embedding against the seeded hyperplanes,
     /// and per LSH table its two least certain bits.
     fn sketch(&self, emb: &[f32]) -> (u64, [[u8; 2]; TABLES]) {
-        let mut bits = 0u64;
+        let mut margins = [0i32; SKETCH_BITS];
+        let bits = self.project(emb, &mut margins);
         let mut weak = [[0u8; 2]; TABLES];
+        for (t, w) in weak.iter_mut().enumerate() {
+            let mut m = [(0i32, 0u8); BITS];
+            for (b, x) in m.iter_mut().enumerate() {
+                *x = (margins[t * BITS + b], b as u8);
+            }
+            m.sort_unstable();
+            *w = [m[0].1, m[1].1];
+        }
+        (bits, weak)
+    }
+
+    /// The sign bits of [`sketch`](Self::sketch), with each plane's margin.
+    fn project(&self, emb: &[f32], margins: &mut [i32; SKETCH_BITS]) -> u64 {
+        let mut bits = 0u64;
         let Some(m) = &self.model else {
-            return (bits, weak);
+            return bits;
         };
         let d = m.dims();
         let centre = m.centre();
         // The centred vector in fixed point (|x| ≤ 2, so ×4096 fits i16).
         let mut x = vec![0i16; d];
         for (xi, (e, c)) in x.iter_mut().zip(emb.iter().zip(centre)) {
-            *xi = ((e - c) * 4096.0).round().clamp(-32767.0, 32767.0) as i16;
+            *xi = round_i32(((e - c) * 4096.0).clamp(-32767.0, 32767.0)) as i16;
         }
-        let mut margins = [0i32; SKETCH_BITS];
         for (b, mg) in margins.iter_mut().enumerate() {
             let p = &self.planes[b * d..(b + 1) * d];
             let v = dot_i16(&x, p);
@@ -409,14 +534,7 @@ impl QuestionIndex {
             }
             *mg = v.saturating_abs();
         }
-        for (t, w) in weak.iter_mut().enumerate() {
-            let mut m: Vec<(i32, u8)> = (0..BITS)
-                .map(|b| (margins[t * BITS + b], b as u8))
-                .collect();
-            m.sort_unstable();
-            *w = [m[0].1, m[1].1];
-        }
-        (bits, weak)
+        bits
     }
 
     fn prepare(&self, text: &str, lang: Lang) -> Query {
@@ -779,29 +897,35 @@ impl QuestionIndex {
     /// Stores a question in `group` (creating the group if new). Inserting an
     /// id that is already stored replaces it.
     pub fn insert(&mut self, question: QuestionId, text: &str, lang: Lang, group: GroupId) {
-        self.insert_memo(question, text, lang, group, None);
+        self.insert_with(question, text, lang, group, &mut Scratch::default());
     }
 
-    fn insert_memo(
+    fn insert_with(
         &mut self,
         question: QuestionId,
         text: &str,
         lang: Lang,
         group: GroupId,
-        memo: Option<&mut FxHashMap<u64, u32>>,
+        sc: &mut Scratch,
     ) {
         if self.by_id.contains_key(&question) {
+            // `remove` uncounts the old text's grams: count pending ones first.
+            self.flush_grams(sc);
             self.remove(question);
         }
         let form = lexical::lexical_form(text);
         let hash = exact_key(&form, text);
-        let mut raw = Vec::new();
-        lexical::grams(&form, &mut raw);
-        self.grams.update(&raw, true);
-        let mut terms = Vec::new();
-        match memo {
-            Some(m) => lexical::terms_memo(&form, lang, &mut terms, m),
-            None => lexical::terms(&form, lang, &mut terms),
+        lexical::grams(&form, &mut sc.raw);
+        if sc.bulk {
+            lexical::push_unique(&sc.raw, &mut sc.grams);
+            sc.gram_docs += 1;
+            if sc.grams.len() >= BULK_GRAMS {
+                self.flush_grams(sc);
+            }
+            lexical::terms_memo(&form, lang, &mut sc.terms, &mut sc.memo);
+        } else {
+            self.grams.update(&sc.raw, true);
+            lexical::terms(&form, lang, &mut sc.terms);
         }
 
         let slot = u32::try_from(self.entries.len()).expect("fewer than 2^32 questions");
@@ -810,18 +934,27 @@ impl QuestionIndex {
         let tok_off = u32::try_from(self.toks.len()).expect("token arena under 4 GiB");
         let mut sketch = 0u64;
         let mut has_emb = false;
-        if let Some(m) = self.model.clone() {
+        if let Some(m) = &self.model {
             m.token_ids(text, &mut self.toks);
             let ids = &self.toks[tok_off as usize..];
-            let mut v = vec![0.0; m.dims()];
-            if m.embed_ids(ids, &mut v) {
-                sketch = self.sketch(&v).0;
+            sc.emb.resize(m.dims(), 0.0);
+            sc.acc.resize(m.dims(), 0);
+            if m.embed_ids_with(ids, &mut sc.emb, &mut sc.acc) {
+                sketch = self.project(&sc.emb, &mut [0; SKETCH_BITS]);
                 has_emb = true;
             }
         }
         let tok_len = (self.toks.len() - tok_off as usize) as u16;
-        for t in &terms {
-            self.postings.entry(*t).or_default().push(slot);
+        if sc.bulk {
+            sc.postings.extend(
+                sc.terms
+                    .iter()
+                    .map(|&t| (u64::from(t) << 32) | u64::from(slot)),
+            );
+        } else {
+            for t in &sc.terms {
+                self.postings.entry(*t).or_default().push(slot);
+            }
         }
         if has_emb {
             for t in 0..TABLES {

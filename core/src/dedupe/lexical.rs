@@ -194,6 +194,21 @@ impl GramStats {
         }
     }
 
+    /// Counts many documents at once: `unique` holds each document's
+    /// distinct grams (concatenated, any order), `docs` the number of
+    /// documents. Same result as [`update`](Self::update) per document, but
+    /// the grams are radix-sorted first so the table sees each distinct gram
+    /// once per batch (bulk rebuilds are bound by its cache misses).
+    /// `unique` is left empty; `scratch` is a reusable buffer.
+    pub fn add_bulk(&mut self, unique: &mut Vec<u32>, scratch: &mut Vec<u32>, docs: u32) {
+        self.docs += docs;
+        radix_sort(unique, scratch);
+        for run in unique.chunk_by(|a, b| a == b) {
+            *self.df.entry(run[0]).or_insert(0) += run.len() as u32;
+        }
+        unique.clear();
+    }
+
     /// Unit-length TF-IDF vector (sublinear tf; smoothed IDF as scikit-learn's,
     /// `ln((N + 1) / (df + 1)) + 1`) of counted grams, sorted by hash.
     pub fn weigh(&self, grams: &[u32], out: &mut Vec<(u32, f32)>) {
@@ -221,6 +236,47 @@ impl GramStats {
     /// Heap bytes (approximate).
     pub fn heap_bytes(&self) -> usize {
         self.df.capacity() * 9
+    }
+}
+
+/// Appends the distinct grams of one document ([`grams`] output, sorted) to `out`.
+pub fn push_unique(grams: &[u32], out: &mut Vec<u32>) {
+    out.reserve(grams.len());
+    let mut prev = None;
+    for &g in grams {
+        if prev != Some(g) {
+            out.push(g);
+            prev = Some(g);
+        }
+    }
+}
+
+/// LSD radix sort of `v` (3 passes of 11 bits); `tmp` is scratch.
+pub fn radix_sort(v: &mut Vec<u32>, tmp: &mut Vec<u32>) {
+    if v.len() < 256 {
+        v.sort_unstable();
+        return;
+    }
+    tmp.clear();
+    tmp.resize(v.len(), 0);
+    for pass in 0..3 {
+        let shift = pass * 11;
+        let mut count = [0usize; 2048];
+        for &x in v.iter() {
+            count[((x >> shift) & 2047) as usize] += 1;
+        }
+        let mut sum = 0;
+        for c in count.iter_mut() {
+            let k = *c;
+            *c = sum;
+            sum += k;
+        }
+        for &x in v.iter() {
+            let d = ((x >> shift) & 2047) as usize;
+            tmp[count[d]] = x;
+            count[d] += 1;
+        }
+        std::mem::swap(v, tmp);
     }
 }
 
@@ -265,6 +321,23 @@ mod tests {
     }
 
     #[test]
+    fn radix_sort_sorts() {
+        let mut x = 0x1234_5678u32;
+        let mut v: Vec<u32> = (0..5000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x
+            })
+            .collect();
+        let mut want = v.clone();
+        want.sort_unstable();
+        radix_sort(&mut v, &mut Vec::new());
+        assert_eq!(v, want);
+    }
+
+    #[test]
     fn terms_drop_stop_words_and_stem() {
         let mut a = Vec::new();
         let mut b = Vec::new();
@@ -303,6 +376,19 @@ mod tests {
         assert!((cosine(&ws[0], &ws[0]) - 1.0).abs() < 1e-4);
         assert!(cosine(&ws[0], &ws[1]) > 0.3);
         assert!(cosine(&ws[0], &ws[1]) > 2.0 * cosine(&ws[0], &ws[2]));
+        let mut bulk = GramStats::default();
+        let (mut all, mut tmp) = (Vec::new(), Vec::new());
+        for g in &gs {
+            push_unique(g, &mut all);
+        }
+        bulk.add_bulk(&mut all, &mut tmp, gs.len() as u32);
+        assert!(all.is_empty());
+        assert_eq!(bulk.docs, st.docs);
+        let mut a: Vec<(u32, u32)> = st.df.iter().map(|(&k, &v)| (k, v)).collect();
+        let mut b: Vec<(u32, u32)> = bulk.df.iter().map(|(&k, &v)| (k, v)).collect();
+        a.sort_unstable();
+        b.sort_unstable();
+        assert_eq!(a, b);
         let before = st.docs;
         st.update(&gs[2], false);
         assert_eq!(st.docs, before - 1);

@@ -9,7 +9,87 @@
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
-use super::hash::FxHashMap;
+/// An exact string → id table for the vocabulary: open addressing over
+/// 32-bit FNV-1a hashes, token bytes in one arena. Lookups take a
+/// precomputed hash, so the greedy longest match hashes each word once
+/// (FNV-1a's state after `k` bytes is the hash of the `k`-byte prefix).
+#[derive(Debug, Clone, Default)]
+struct Table {
+    /// `hash << 32 | (entry + 1)`; 0 marks an empty slot.
+    slots: Vec<u64>,
+    /// Entry `i`'s bytes are `arena[ends[i]..ends[i + 1]]` (`ends[0] = 0`).
+    arena: Vec<u8>,
+    ends: Vec<u32>,
+    ids: Vec<u16>,
+    /// Longest token in bytes (longer prefixes cannot match).
+    max_len: usize,
+}
+
+const FNV_OFFSET: u32 = 0x811c_9dc5;
+const FNV_PRIME: u32 = 0x0100_0193;
+
+impl Table {
+    fn build(tokens: &[(&str, u16)]) -> Self {
+        let cap = (tokens.len() * 2).next_power_of_two().max(16);
+        let mut t = Table {
+            slots: vec![0; cap],
+            arena: Vec::new(),
+            ends: vec![0],
+            ids: Vec::with_capacity(tokens.len()),
+            max_len: 0,
+        };
+        for &(tok, id) in tokens {
+            let h = tokens_hash(tok.as_bytes());
+            if t.get(tok.as_bytes(), h).is_some() {
+                continue; // first occurrence wins
+            }
+            let entry = t.ids.len() as u64;
+            t.arena.extend_from_slice(tok.as_bytes());
+            t.ends.push(t.arena.len() as u32);
+            t.ids.push(id);
+            t.max_len = t.max_len.max(tok.len());
+            let mask = cap - 1;
+            let mut i = slot_of(h, mask);
+            while t.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            t.slots[i] = (u64::from(h) << 32) | (entry + 1);
+        }
+        t
+    }
+
+    #[inline]
+    fn get(&self, key: &[u8], h: u32) -> Option<u16> {
+        let mask = self.slots.len() - 1;
+        let mut i = slot_of(h, mask);
+        loop {
+            let s = self.slots[i];
+            if s == 0 {
+                return None;
+            }
+            if (s >> 32) as u32 == h {
+                let e = (s as u32 - 1) as usize;
+                let (a, b) = (self.ends[e] as usize, self.ends[e + 1] as usize);
+                if &self.arena[a..b] == key {
+                    return Some(self.ids[e]);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+#[inline]
+fn tokens_hash(b: &[u8]) -> u32 {
+    b.iter().fold(FNV_OFFSET, |h, &x| {
+        (h ^ u32::from(x)).wrapping_mul(FNV_PRIME)
+    })
+}
+
+#[inline]
+fn slot_of(h: u32, mask: usize) -> usize {
+    (h.wrapping_mul(0x9E37_79B1) >> 8) as usize & mask
+}
 
 /// Longest word (in chars) WordPiece tries to split; longer is `[UNK]`.
 const MAX_WORD_CHARS: usize = 100;
@@ -18,8 +98,8 @@ const MAX_WORD_CHARS: usize = 100;
 /// lookup never allocates.
 #[derive(Debug, Clone)]
 pub struct WordPiece {
-    heads: FxHashMap<Box<str>, u16>,
-    tails: FxHashMap<Box<str>, u16>,
+    heads: Table,
+    tails: Table,
     unk: u16,
     len: usize,
 }
@@ -27,10 +107,8 @@ pub struct WordPiece {
 impl WordPiece {
     /// Parses `vocab.txt` (one token a line; line number = id).
     pub fn from_vocab(vocab: &str) -> Result<Self, String> {
-        let mut heads = FxHashMap::default();
-        let mut tails = FxHashMap::default();
-        heads.reserve(24_000);
-        tails.reserve(6_000);
+        let mut heads: Vec<(&str, u16)> = Vec::with_capacity(24_000);
+        let mut tails: Vec<(&str, u16)> = Vec::with_capacity(6_000);
         let mut unk = None;
         let mut len = 0usize;
         for (i, line) in vocab.lines().enumerate() {
@@ -41,13 +119,14 @@ impl WordPiece {
             }
             if let Some(rest) = tok.strip_prefix("##") {
                 if !rest.is_empty() {
-                    tails.entry(rest.into()).or_insert(id);
+                    tails.push((rest, id));
                 }
             } else if !tok.is_empty() {
-                heads.entry(tok.into()).or_insert(id);
+                heads.push((tok, id));
             }
             len = i + 1;
         }
+        let (heads, tails) = (Table::build(&heads), Table::build(&tails));
         let unk = unk.ok_or("vocabulary has no [UNK] token")?;
         Ok(Self {
             heads,
@@ -134,15 +213,31 @@ impl WordPiece {
             return;
         }
         let mark = out.len();
+        let bytes = word.as_bytes();
         let mut start = 0usize;
-        while start < word.len() {
+        // prefix[k] = hash of rest[..k + 1] (longer prefixes are hashed
+        // one by one: only vocabularies with very long tokens get there).
+        let mut prefix = [0u32; 48];
+        while start < bytes.len() {
             let map = if start == 0 { &self.heads } else { &self.tails };
             let rest = &word[start..];
-            let mut end = rest.len();
+            let top = rest.len().min(map.max_len);
+            let mut h = FNV_OFFSET;
+            for (p, &b) in prefix.iter_mut().zip(&rest.as_bytes()[..top]) {
+                h = (h ^ u32::from(b)).wrapping_mul(FNV_PRIME);
+                *p = h;
+            }
+            let mut end = top;
             let mut found = None;
             while end > 0 {
                 if rest.is_char_boundary(end)
-                    && let Some(&id) = map.get(&rest[..end])
+                    && let Some(id) = map.get(
+                        &rest.as_bytes()[..end],
+                        match prefix.get(end - 1) {
+                            Some(&h) => h,
+                            None => tokens_hash(&rest.as_bytes()[..end]),
+                        },
+                    )
                 {
                     found = Some(id);
                     break;
@@ -229,6 +324,20 @@ mod tests {
         let mut v = Vec::new();
         wp.encode("hello hello hello unaffable", 4, &mut v);
         assert_eq!(v.len(), 4);
+    }
+
+    #[test]
+    fn long_tokens_and_duplicates() {
+        let long = "x".repeat(60);
+        let vocab = format!("[UNK]\n{long}\nx\n##x\nab\nab\n##{long}\n");
+        let wp = WordPiece::from_vocab(&vocab).unwrap();
+        let mut v = Vec::new();
+        wp.encode(&"x".repeat(62), 64, &mut v);
+        assert_eq!(v, vec![1, 3, 3]);
+        v.clear();
+        wp.encode(&format!("ab{long} x"), 64, &mut v);
+        // "ab" keeps its first id; "##" + 60 x's is one piece; then "x".
+        assert_eq!(v, vec![4, 6, 2]);
     }
 
     #[test]
