@@ -9,6 +9,10 @@
 //! ever sent for committed data.
 
 use std::cell::RefCell;
+use std::sync::Arc;
+
+use chorus_core::dedupe::{Embedder, QuestionIndex};
+use chorus_core::search::SearchIndex;
 
 use chorus_core::api::{
     Article, ArticleInput, BrandConfig, CreateAgent, CreateBrand, KnowledgeBase,
@@ -21,8 +25,8 @@ use crate::util::{self, json_response, now_ms, random_token, sha256_hex};
 
 /// The brand's settings row.
 #[derive(Debug, Clone, Deserialize)]
-struct BrandRow {
-    slug: String,
+pub struct BrandRow {
+    pub slug: String,
     name: String,
     color: String,
     languages: String,
@@ -33,7 +37,7 @@ struct BrandRow {
 }
 
 impl BrandRow {
-    fn config(&self) -> BrandConfig {
+    pub fn config(&self) -> BrandConfig {
         BrandConfig {
             brand: self.slug.clone(),
             name: self.name.clone(),
@@ -44,7 +48,7 @@ impl BrandRow {
             greeting: self.greeting.clone(),
         }
     }
-    fn allowed_origins(&self) -> Vec<String> {
+    pub fn allowed_origins(&self) -> Vec<String> {
         serde_json::from_str(&self.allowed_origins).unwrap_or_default()
     }
 }
@@ -80,20 +84,31 @@ struct MetaRow {
 /// One brand's object.
 #[durable_object]
 pub struct BrandObject {
-    sql: SqlStorage,
+    pub(crate) sql: SqlStorage,
+    pub(crate) env: Env,
     /// Set when the schema could not be applied; every request then fails with 500.
     broken: Option<String>,
     brand: RefCell<Option<BrandRow>>,
+    /// The duplicate index of public questions (built on first use).
+    pub(crate) index: RefCell<Option<QuestionIndex>>,
+    /// The embedding table, fetched once from the assets.
+    pub(crate) model: RefCell<Option<Arc<Embedder>>>,
+    /// Knowledge-base search for `/suggest`: (kb version, index, articles).
+    pub(crate) search: RefCell<Option<(String, SearchIndex, Vec<Article>)>>,
 }
 
 impl DurableObject for BrandObject {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
         let sql = state.storage().sql();
         let broken = crate::schema::migrate(&sql).err().map(|e| e.to_string());
         let this = Self {
             sql,
+            env,
             broken,
             brand: RefCell::new(None),
+            index: RefCell::new(None),
+            model: RefCell::new(None),
+            search: RefCell::new(None),
         };
         if this.broken.is_none() {
             let _ = this.load_brand();
@@ -126,7 +141,7 @@ impl BrandObject {
         Ok(row)
     }
 
-    fn brand(&self) -> ApiResult<BrandRow> {
+    pub(crate) fn brand(&self) -> ApiResult<BrandRow> {
         if let Some(b) = self.brand.borrow().as_ref() {
             return Ok(b.clone());
         }
@@ -159,7 +174,32 @@ impl BrandObject {
                 match (method, rest) {
                     (Method::Get, ["config"]) => json_response(200, &brand.config()),
                     (Method::Get, ["kb"]) => self.get_kb(&req),
-                    (_, ["config"] | ["kb"]) => Err(ApiError::method_not_allowed()),
+                    (Method::Get, ["feed"]) => self.feed(&req),
+                    (Method::Get, ["suggest"]) => {
+                        self.ensure_index().await?;
+                        self.suggest(&req)
+                    }
+                    (Method::Post, ["questions"]) => self.ask(req).await,
+                    (Method::Get, ["questions", "mine"]) => self.mine(&req),
+                    (Method::Post, ["groups", id, "helpful"]) => self.helpful(&req, id),
+                    (Method::Post, ["deflections"]) => self.deflection(req).await,
+                    (Method::Post, ["searches", "missed"]) => self.missed(req).await,
+                    (_, ["agent", rest @ ..]) => {
+                        self.ensure_index().await?;
+                        self.agent_route(req, rest).await
+                    }
+                    (
+                        _,
+                        ["config"]
+                        | ["kb"]
+                        | ["feed"]
+                        | ["suggest"]
+                        | ["questions"]
+                        | ["questions", "mine"]
+                        | ["groups", _, "helpful"]
+                        | ["deflections"]
+                        | ["searches", "missed"],
+                    ) => Err(ApiError::method_not_allowed()),
                     _ => Err(ApiError::not_found("not_found", "No such route.")),
                 }
             }
@@ -260,10 +300,11 @@ impl BrandObject {
         )
     }
 
-    fn kb_version(&self) -> ApiResult<String> {
+    /// A counter kept in `meta` (`kb_version`, `feed_version`); "0" when unset.
+    pub(crate) fn meta(&self, key: &str) -> ApiResult<String> {
         let rows: Vec<MetaRow> = self
             .sql
-            .exec("SELECT value FROM meta WHERE key = 'kb_version'", None)?
+            .exec("SELECT value FROM meta WHERE key = ?", vec![key.into()])?
             .to_array()?;
         Ok(rows
             .into_iter()
@@ -272,13 +313,34 @@ impl BrandObject {
             .unwrap_or_else(|| "0".into()))
     }
 
-    fn bump_kb_version(&self) -> ApiResult<()> {
-        let next = self.kb_version()?.parse::<u64>().unwrap_or(0) + 1;
+    /// Increments a `meta` counter (ETags derive from them).
+    pub(crate) fn bump(&self, key: &str) -> ApiResult<()> {
+        let next = self.meta(key)?.parse::<u64>().unwrap_or(0) + 1;
         self.sql.exec(
-            "INSERT INTO meta (key, value) VALUES ('kb_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            vec![next.to_string().into()],
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            vec![key.into(), next.to_string().into()],
         )?;
         Ok(())
+    }
+
+    pub(crate) fn kb_version(&self) -> ApiResult<String> {
+        self.meta("kb_version")
+    }
+
+    pub(crate) fn bump_kb_version(&self) -> ApiResult<()> {
+        self.bump("kb_version")
+    }
+
+    /// Every article, by id.
+    pub(crate) fn articles(&self) -> ApiResult<Vec<Article>> {
+        let rows: Vec<ArticleRow> = self
+            .sql
+            .exec(
+                "SELECT id, title, body, tags, lang, updated_at FROM articles ORDER BY id",
+                None,
+            )?
+            .to_array()?;
+        Ok(rows.into_iter().map(Article::from).collect())
     }
 
     fn get_kb(&self, req: &Request) -> ApiResult<Response> {
@@ -287,15 +349,8 @@ impl BrandObject {
         if util::if_none_match(req, &etag) {
             return util::not_modified(&etag);
         }
-        let rows: Vec<ArticleRow> = self
-            .sql
-            .exec(
-                "SELECT id, title, body, tags, lang, updated_at FROM articles ORDER BY id",
-                None,
-            )?
-            .to_array()?;
         let kb = KnowledgeBase {
-            articles: rows.into_iter().map(Article::from).collect(),
+            articles: self.articles()?,
             version,
         };
         let mut resp = json_response(200, &kb)?;
@@ -354,7 +409,13 @@ impl BrandObject {
         )
     }
 
-    fn audit(&self, actor: &str, action: &str, target: &str, detail: &str) -> ApiResult<()> {
+    pub(crate) fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> ApiResult<()> {
         self.sql.exec(
             "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
             vec![

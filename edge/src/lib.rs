@@ -6,9 +6,16 @@
 //! route to that brand's Durable Object ([`brand::BrandObject`]), where the
 //! data lives.
 
+mod agent;
 mod brand;
+mod cache;
+mod dedupe;
 mod error;
+mod limits;
+mod metrics;
+mod public;
 mod schema;
+mod store;
 mod util;
 
 pub use brand::BrandObject;
@@ -34,7 +41,10 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 fn with_api_headers(mut resp: Response) -> Response {
     let h = resp.headers_mut();
     let _ = h.set("access-control-allow-origin", "*");
-    let _ = h.set("access-control-expose-headers", "etag, retry-after");
+    let _ = h.set(
+        "access-control-expose-headers",
+        "etag, retry-after, x-chorus-cache, idempotent-replay",
+    );
     let _ = h.set("vary", "origin");
     resp
 }
@@ -52,8 +62,20 @@ async fn api(req: Request, env: &Env) -> ApiResult<Response> {
         .collect();
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let resp = match segs.as_slice() {
-        ["admin", rest @ ..] => admin(req, env, rest).await?,
-        [brand, _, ..] if util::is_valid_slug(brand) => forward(req, env, brand, None).await?,
+        ["admin", rest @ ..] => {
+            let brand = match rest {
+                ["brands", b, ..] => Some(b.to_string()),
+                _ => None,
+            };
+            let resp = admin(req, env, rest).await?;
+            if let Some(b) = brand {
+                cache::purge(&b).await;
+            }
+            resp
+        }
+        [brand, rest @ ..] if util::is_valid_slug(brand) && !rest.is_empty() => {
+            brand_route(req, env, brand, rest).await?
+        }
         [brand, ..] if !util::is_valid_slug(brand) => {
             return Err(ApiError::not_found(
                 "unknown_brand",
@@ -132,7 +154,7 @@ fn check_admin(req: &Request, env: &Env) -> ApiResult<()> {
     Ok(())
 }
 
-fn stub(env: &Env, brand: &str) -> ApiResult<worker::Stub> {
+pub(crate) fn stub(env: &Env, brand: &str) -> ApiResult<worker::Stub> {
     let ns = env.durable_object("BRAND")?;
     Ok(ns.id_from_name(brand)?.get_stub()?)
 }
@@ -154,9 +176,31 @@ async fn forward_json(
     Ok(stub(env, brand)?.fetch_with_request(req).await?)
 }
 
+/// A brand's public or agent route: rate limits, the shared read cache,
+/// then the brand's object. A successful write purges the cached reads.
+async fn brand_route(req: Request, env: &Env, brand: &str, rest: &[&str]) -> ApiResult<Response> {
+    let method = req.method();
+    let public_write = method == Method::Post && rest.first() != Some(&"agent");
+    if public_write {
+        limits::check(env, limits::WRITES, &req, brand).await?;
+    } else if rest == ["suggest"] {
+        limits::check(env, limits::READS, &req, brand).await?;
+    }
+    if method == Method::Get
+        && let Some(key) = cache::key(&req, brand, rest)?
+    {
+        return cache::serve(req, env, brand, &key).await;
+    }
+    let resp = forward(req, env, brand).await?;
+    if method != Method::Get && method != Method::Head && resp.status_code() < 400 {
+        cache::purge(brand).await;
+    }
+    Ok(resp)
+}
+
 /// Forwards a public/agent request to the brand's object, keeping method,
 /// headers, query and body.
-async fn forward(req: Request, env: &Env, brand: &str, _: Option<()>) -> ApiResult<Response> {
+pub(crate) async fn forward(req: Request, env: &Env, brand: &str) -> ApiResult<Response> {
     let url = req.url()?;
     let target = format!(
         "https://brand.internal{}{}",
@@ -183,7 +227,7 @@ async fn forward(req: Request, env: &Env, brand: &str, _: Option<()>) -> ApiResu
 }
 
 /// A mutable copy of a response (fetched responses have immutable headers).
-fn copy_response(mut resp: Response) -> ApiResult<Response> {
+pub(crate) fn copy_response(mut resp: Response) -> ApiResult<Response> {
     let headers = Headers::new();
     for (k, v) in resp.headers().entries() {
         headers.set(&k, &v)?;

@@ -48,6 +48,66 @@ pub const MIGRATIONS: &[&str] = &[
         target TEXT NOT NULL,
         detail TEXT NOT NULL
     );",
+    // v2: questions, groups, answers with history, split negatives,
+    // idempotent retries, metric events.
+    "CREATE TABLE IF NOT EXISTS groups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        status TEXT NOT NULL,
+        question TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        asked_count INTEGER NOT NULL DEFAULT 0,
+        first_asked_at INTEGER NOT NULL,
+        last_asked_at INTEGER NOT NULL,
+        answered_at INTEGER,
+        helpful INTEGER NOT NULL DEFAULT 0,
+        merged_into INTEGER
+    );
+    CREATE INDEX IF NOT EXISTS groups_by_status ON groups (status, answered_at);
+    CREATE TABLE IF NOT EXISTS questions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        group_id INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        name TEXT,
+        lang TEXT NOT NULL,
+        asker_hash TEXT NOT NULL,
+        client TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        flags TEXT NOT NULL DEFAULT '',
+        pii TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX IF NOT EXISTS questions_by_group ON questions (group_id);
+    CREATE INDEX IF NOT EXISTS questions_by_asker ON questions (asker_hash);
+    CREATE INDEX IF NOT EXISTS questions_by_client ON questions (client, created_at);
+    CREATE INDEX IF NOT EXISTS questions_by_time ON questions (created_at);
+    CREATE TABLE IF NOT EXISTS answers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        group_id INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS answers_by_group ON answers (group_id, id);
+    CREATE TABLE IF NOT EXISTS negatives (
+        question_id INTEGER NOT NULL,
+        group_id INTEGER NOT NULL,
+        PRIMARY KEY (question_id, group_id)
+    );
+    CREATE TABLE IF NOT EXISTS idempotency (
+        key TEXT PRIMARY KEY,
+        status INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        group_id INTEGER,
+        value INTEGER,
+        detail TEXT
+    );
+    CREATE INDEX IF NOT EXISTS events_by_time ON events (at, kind);",
 ];
 
 #[derive(serde::Deserialize)]

@@ -10,6 +10,9 @@ use crate::error::{ApiError, ApiResult};
 
 /// Largest accepted request body (API.md: 16 KB for questions; imports get more).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// Largest integer JavaScript (and so a SQLite binding) carries exactly.
+pub const MAX_SAFE_INT: i64 = (1 << 53) - 1;
+
 /// Largest admin import body.
 pub const MAX_IMPORT_BYTES: usize = 4 * 1024 * 1024;
 
@@ -80,10 +83,9 @@ pub async fn read_json_limited<T: DeserializeOwned>(
         .headers()
         .get("content-length")?
         .and_then(|l| l.parse::<usize>().ok())
+        && len > limit
     {
-        if len > limit {
-            return Err(too_large(limit));
-        }
+        return Err(too_large(limit));
     }
     let bytes = req.bytes().await.map_err(|_| {
         ApiError::bad_request("unreadable_body", "The request body could not be read.")
@@ -273,12 +275,17 @@ pub fn validate_article(a: ArticleInput, default_lang: &str) -> ApiResult<(Strin
 /// True when the request's `If-None-Match` carries `etag` (or `*`).
 pub fn if_none_match(req: &Request, etag: &str) -> bool {
     match req.headers().get("if-none-match") {
-        Ok(Some(v)) => v.split(',').any(|t| {
-            let t = t.trim();
-            t == "*" || t == etag || t.strip_prefix("W/") == Some(etag)
-        }),
+        Ok(Some(v)) => etag_matches(&v, etag),
         _ => false,
     }
+}
+
+/// True when an `If-None-Match` value names `etag` (or is `*`).
+pub fn etag_matches(if_none_match: &str, etag: &str) -> bool {
+    if_none_match.split(',').any(|t| {
+        let t = t.trim();
+        t == "*" || t == etag || t.strip_prefix("W/") == Some(etag)
+    })
 }
 
 /// 304 with the ETag.

@@ -213,9 +213,104 @@ fn read_manifest(p: &Path) -> Option<WidgetFiles> {
     })
 }
 
+/// Builds the agents' console into `target/site/console/`: content-hashed
+/// `c-<hash>.{js,wasm,css}` and an `index.html` that loads them (served at
+/// `/console/`). Same pipeline as the widget; never part of its bundle.
+pub fn build_console(repo: &Path, tools: &Tools) -> Result<(), StepError> {
+    run(
+        cargo()
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "chorus-console",
+                "--release",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .current_dir(repo),
+        "cargo build -p chorus-console --release --target wasm32-unknown-unknown",
+    )?;
+    let raw = repo.join("target/wasm32-unknown-unknown/release/chorus_console.wasm");
+    let raw_bytes = std::fs::read(&raw).map_err(io("reading the console wasm"))?;
+    let css = std::fs::read(repo.join("console/style.css")).map_err(io("console/style.css"))?;
+    let page = std::fs::read_to_string(repo.join("console/index.html"))
+        .map_err(io("console/index.html"))?;
+    let stamp_input = {
+        let mut v = raw_bytes;
+        v.extend_from_slice(&css);
+        v.extend_from_slice(page.as_bytes());
+        sha256_hex(&v)
+    };
+    let out = site_dir(repo).join("console");
+    let stamp = repo.join("target/.console-stamp");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(stamp_input.as_str())
+        && out.join("index.html").exists()
+    {
+        eprintln!("      console unchanged, reusing target/site/console");
+        return Ok(());
+    }
+    // Per process: several checkouts' builds may share the target folder.
+    let bindgen_out = repo.join(format!("target/console-bindgen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&bindgen_out);
+    run(
+        Command::new(&tools.wasm_bindgen)
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--remove-name-section",
+                "--remove-producers-section",
+                "--out-name",
+                "chorus_console",
+                "--out-dir",
+            ])
+            .arg(&bindgen_out)
+            .arg(&raw),
+        "cargo xtask demo (reinstalls wasm-bindgen-cli matching Cargo.lock)",
+    )?;
+    let bg = bindgen_out.join("chorus_console_bg.wasm");
+    let opt = bindgen_out.join("chorus_console_opt.wasm");
+    run_quiet(
+        Command::new(tools.wasm_opt())
+            .args([
+                "-Oz",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+                "--enable-mutable-globals",
+                "--enable-reference-types",
+                "--enable-multivalue",
+            ])
+            .arg(&bg)
+            .arg("-o")
+            .arg(&opt)
+            .env("PATH", tools.path_env()),
+        "rm -rf ~/.cache/chorus/tools/npm-* && cargo xtask demo (reinstalls npm binaryen)",
+    )?;
+    let wasm = std::fs::read(&opt).map_err(io("optimised console wasm"))?;
+    let js = std::fs::read(bindgen_out.join("chorus_console.js")).map_err(io("console js"))?;
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).map_err(io("creating target/site/console"))?;
+    let name = |bytes: &[u8], ext: &str| format!("c-{}.{ext}", &sha256_hex(bytes)[..10]);
+    let (js_name, wasm_name, css_name) = (name(&js, "js"), name(&wasm, "wasm"), name(&css, "css"));
+    for (file, bytes) in [(&js_name, &js), (&wasm_name, &wasm), (&css_name, &css)] {
+        std::fs::write(out.join(file), bytes).map_err(io("writing the console files"))?;
+    }
+    let html = page
+        .replace("__CONSOLE_JS__", &format!("/console/{js_name}"))
+        .replace("__CONSOLE_WASM__", &format!("/console/{wasm_name}"))
+        .replace("__CONSOLE_CSS__", &format!("/console/{css_name}"));
+    std::fs::write(out.join("index.html"), html).map_err(io("console index.html"))?;
+    std::fs::write(&stamp, stamp_input).map_err(io("console stamp"))?;
+    let _ = std::fs::remove_dir_all(&bindgen_out);
+    Ok(())
+}
+
 /// Builds the Worker with worker-build (release), pointing it at our cached
 /// wasm-bindgen, wasm-opt and esbuild so it never downloads anything.
 pub fn build_worker(repo: &Path, tools: &Tools) -> Result<(), StepError> {
+    copy_model(repo)?;
     let fp = fingerprint(repo, &["edge", "core", "Cargo.lock", "Cargo.toml"]);
     let edge = repo.join("edge");
     let stamp = repo.join("target/.edge-stamp");
@@ -238,5 +333,25 @@ pub fn build_worker(repo: &Path, tools: &Tools) -> Result<(), StepError> {
     )?;
     std::fs::create_dir_all(repo.join("target")).map_err(io("target"))?;
     std::fs::write(&stamp, fp).map_err(io("edge stamp"))?;
+    Ok(())
+}
+
+/// The duplicate detector's embedding table is a static asset the brand
+/// object fetches on first use (`edge/src/dedupe.rs`), not part of the
+/// Worker's wasm.
+fn copy_model(repo: &Path) -> Result<(), StepError> {
+    let dir = repo.join("target/site/model");
+    std::fs::create_dir_all(&dir).map_err(io("target/site/model"))?;
+    for f in ["chorus-static-256.bin", "vocab.txt"] {
+        let from = repo.join("core/model").join(f);
+        let to = dir.join(f);
+        let same = std::fs::metadata(&to)
+            .ok()
+            .zip(std::fs::metadata(&from).ok())
+            .is_some_and(|(a, b)| a.len() == b.len() && a.modified().ok() >= b.modified().ok());
+        if !same {
+            std::fs::copy(&from, &to).map_err(io("copying the embedding model"))?;
+        }
+    }
     Ok(())
 }

@@ -40,11 +40,7 @@ pub fn start(
     cmd.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
         .arg("--persist-to")
         .arg(state_dir)
-        .args([
-            "--show-interactive-dev-session=false",
-            "--log-level",
-            "warn",
-        ])
+        .args(["--show-interactive-dev-session=false", "--log-level", "log"])
         .arg("--var")
         .arg(format!("CHORUS_ADMIN_TOKEN:{admin_token}"))
         .current_dir(repo.join("edge"))

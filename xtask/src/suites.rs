@@ -69,7 +69,7 @@ pub fn parse_tap(out: &str) -> Counts {
 
 fn cargo_tests(repo: &Path) -> Counts {
     let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["test", "-p", "chorus-core", "-p", "xtask"])
+        .args(["test", "-p", "chorus-core", "-p", "chorus-edge", "-p", "xtask"])
         .current_dir(repo)
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
@@ -210,7 +210,7 @@ impl Selection {
 
 /// Runs the selected suites; prints the closing line; returns whether all passed.
 pub fn run(repo: &Path, sel: &Selection) -> Result<bool, StepError> {
-    let mut p = Progress::new(13);
+    let mut p = Progress::new(14);
     let tools = tools::ensure_all(repo, &mut p)?;
     let chromium = p.step("checking Chromium (Debian package)", tools::ensure_chromium)?;
     p.step("linking test dependencies", || {
@@ -228,6 +228,7 @@ pub fn run(repo: &Path, sel: &Selection) -> Result<bool, StepError> {
     if !(sel.wants("api") || sel.wants("e2e")) {
         for what in [
             "widget build",
+            "console build",
             "Worker build",
             "workerd",
             "API tests",
@@ -238,6 +239,9 @@ pub fn run(repo: &Path, sel: &Selection) -> Result<bool, StepError> {
     } else {
         p.step("building the widget (release, size-optimised)", || {
             crate::build::build_widget(repo, &tools).map(|_| ())
+        })?;
+        p.step("building the agents' console (release)", || {
+            crate::build::build_console(repo, &tools)
         })?;
         p.step("building the Worker (worker-build --release)", || {
             crate::build::build_worker(repo, &tools)
