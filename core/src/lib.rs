@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod dedupe;
+pub mod markdown;
 pub mod normalize;
 pub mod search;
 pub mod triage;
