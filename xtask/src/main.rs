@@ -146,7 +146,7 @@ fn dev_admin_token(repo: &Path) -> String {
     t
 }
 
-/// The four install steps plus the widget and Worker builds (six steps).
+/// The four install steps plus the widget, console and Worker builds (seven steps).
 fn setup_and_build(
     repo: &Path,
     p: &mut Progress,
@@ -154,6 +154,9 @@ fn setup_and_build(
     let tools = tools::ensure_all(repo, p)?;
     let files = p.step("building the widget (release, size-optimised)", || {
         build::build_widget(repo, &tools)
+    })?;
+    p.step("building the agents' console (release)", || {
+        build::build_console(repo, &tools)
     })?;
     p.step("building the Worker (worker-build --release)", || {
         build::build_worker(repo, &tools)
@@ -168,7 +171,7 @@ fn demo(repo: &Path) -> Result<(), StepError> {
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(8787);
-    let mut p = Progress::new(8);
+    let mut p = Progress::new(9);
     let (tools, _) = setup_and_build(repo, &mut p)?;
     let admin = dev_admin_token(repo);
     let state = repo.join(".chorus/demo-state");
@@ -254,7 +257,7 @@ pub fn deploy_dry_run(repo: &Path, tools: &tools::Tools) -> suites::Counts {
 }
 
 fn deploy(repo: &Path, dry_run: bool) -> Result<(), StepError> {
-    let mut p = Progress::new(7);
+    let mut p = Progress::new(8);
     let (tools, _) = setup_and_build(repo, &mut p)?;
     if dry_run {
         let c = p.step("wrangler deploy --dry-run", || {
@@ -278,7 +281,7 @@ fn deploy(repo: &Path, dry_run: bool) -> Result<(), StepError> {
 }
 
 fn bench(repo: &Path) -> Result<(), StepError> {
-    let mut p = Progress::new(9);
+    let mut p = Progress::new(10);
     let (_, files) = setup_and_build(repo, &mut p)?;
     p.step("delivered sizes → target/bench/sizes.json", || {
         sizes::write(repo, &files)

@@ -1,0 +1,28 @@
+//! chorus-console: the agents' console, a Leptos CSR app that the Worker
+//! serves at `/console` (never part of the customer widget's bundle).
+//!
+//! Agents sign in with a brand slug and a bearer token (kept in the tab's
+//! sessionStorage), then work the queue of question groups, answer, merge,
+//! split and flag, edit the knowledge base, and read metrics and the audit
+//! log, all through the agent routes of `shared/API.md`.
+
+mod api;
+mod app;
+mod audit;
+mod chart;
+mod format;
+mod group;
+mod i18n;
+mod kb;
+mod markdown;
+mod metrics;
+mod queue;
+mod session;
+
+use wasm_bindgen::prelude::*;
+
+/// Mounts the console into `<body>` when the module is initialised.
+#[wasm_bindgen(start)]
+pub fn start() {
+    leptos::mount::mount_to_body(app::App);
+}
