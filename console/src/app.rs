@@ -109,7 +109,17 @@ impl Ctx {
         self.announce.set(String::new());
         let a = self.announce;
         let msg = msg.into();
+        let shown = msg.clone();
         request_animation_frame(move || a.set(msg));
+        // The visible line fades after a while; screen readers already read it.
+        set_timeout(
+            move || {
+                if a.get_untracked() == shown {
+                    a.set(String::new());
+                }
+            },
+            std::time::Duration::from_secs(8),
+        );
     }
 
     /// A failure as a sentence; a 401 also signs out (the token was revoked).

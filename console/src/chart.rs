@@ -33,7 +33,8 @@ const RIGHT: f64 = 12.0;
 const TOP: f64 = 12.0;
 const BOTTOM: f64 = 36.0;
 
-/// A chart with its title as `<h3>` and a legend.
+/// A chart with its title as `<h2>` and a legend. Bars are counts (whole
+/// ticks); lines may be fractional.
 pub fn chart(
     id: &'static str,
     title: &str,
@@ -48,7 +49,8 @@ pub fn chart(
         .flat_map(|s| s.values.iter().flatten().copied())
         .chain(target.as_ref().map(|t| t.1))
         .fold(0.0f64, f64::max);
-    let (top, step) = nice_axis(max);
+    let integer = kind == Kind::Bars;
+    let (top, step) = nice_axis(max, integer);
     let pw = W - LEFT - RIGHT;
     let ph = H - TOP - BOTTOM;
     let band = pw / n as f64;
@@ -71,7 +73,7 @@ pub fn chart(
     let xlabels = labels
         .iter()
         .enumerate()
-        .filter(|(i, _)| i % every == 0 || *i == n - 1)
+        .filter(|(i, _)| (n - 1 - i) % every == 0)
         .map(|(i, l)| {
             let short = l.get(5..).unwrap_or(l).to_string();
             view! { <text x=x_mid(i) y=H - BOTTOM + 16.0 text-anchor="middle" class="tick">{short}</text> }

@@ -51,9 +51,17 @@ pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// A "nice" axis from 0 to at least `max`: (top, step), with 4–6 steps
-/// of 1, 2 or 5 × 10ⁿ.
-pub fn nice_axis(max: f64) -> (f64, f64) {
+/// A "nice" axis from 0 to at least `max`: (top, step), with at most 5
+/// steps of 1, 2, 2.5 or 5 × 10ⁿ; counts (`integer`) never get fractional steps.
+pub fn nice_axis(max: f64, integer: bool) -> (f64, f64) {
+    if integer && max <= 5.0 {
+        let top = if max.is_finite() {
+            max.ceil().max(1.0)
+        } else {
+            1.0
+        };
+        return (top, 1.0);
+    }
     if !max.is_finite() || max <= 0.0 {
         return (1.0, 0.25);
     }
@@ -64,7 +72,8 @@ pub fn nice_axis(max: f64) -> (f64, f64) {
         .map(|f| f * mag)
         .find(|s| max / s <= 5.0)
         .unwrap_or(10.0 * mag);
-    ((max / step).ceil() * step, step)
+    let round = |v: f64| (v * 1e9).round() / 1e9;
+    (round((max / step).ceil() * step), round(step))
 }
 
 /// Tick label: no trailing `.0`, at most two decimals.
@@ -128,10 +137,13 @@ mod tests {
 
     #[test]
     fn axes_are_round() {
-        assert_eq!(nice_axis(3.0), (3.0, 1.0));
-        assert_eq!(nice_axis(17.0), (20.0, 5.0));
-        assert_eq!(nice_axis(0.0), (1.0, 0.25));
-        assert_eq!(nice_axis(120.0), (125.0, 25.0));
+        assert_eq!(nice_axis(3.0, false), (3.0, 1.0));
+        assert_eq!(nice_axis(17.0, true), (20.0, 5.0));
+        assert_eq!(nice_axis(0.0, false), (1.0, 0.25));
+        assert_eq!(nice_axis(120.0, false), (125.0, 25.0));
+        assert_eq!(nice_axis(1.0, true), (1.0, 1.0));
+        assert_eq!(nice_axis(0.0, true), (1.0, 1.0));
+        assert_eq!(nice_axis(0.6, false), (0.6, 0.2));
         assert_eq!(tick(2.5), "2.5");
         assert_eq!(tick(10.0), "10");
     }

@@ -137,6 +137,7 @@ pub struct Strings {
     pub top_groups: &'static str,
     pub gaps: &'static str,
     pub searches: &'static str,
+    pub query: &'static str,
     pub no_data: &'static str,
     pub numbers: &'static str,
     pub date: &'static str,
@@ -303,10 +304,17 @@ pub static EN: Strings = Strings {
     top_groups: "Top groups",
     gaps: "Content gaps (searches with no result)",
     searches: "Searches",
+    query: "Search text",
     no_data: "No data in this range.",
     numbers: "The numbers behind the charts",
     date: "Date",
-    totals: |o, a| format!("{o} questions opened, {a} groups answered"),
+    totals: |o, a| {
+        format!(
+            "{} opened, {} answered",
+            plural(o, "question", "questions"),
+            plural(a, "group", "groups")
+        )
+    },
 
     audit_title: "Audit log",
     actor_label: "Agent",
@@ -460,10 +468,17 @@ pub static ES: Strings = Strings {
     top_groups: "Grupos principales",
     gaps: "Huecos de contenido (búsquedas sin resultado)",
     searches: "Búsquedas",
+    query: "Texto buscado",
     no_data: "No hay datos en este periodo.",
     numbers: "Los números de los gráficos",
     date: "Fecha",
-    totals: |o, a| format!("{o} preguntas recibidas, {a} grupos respondidos"),
+    totals: |o, a| {
+        format!(
+            "{}, {}",
+            plural(o, "pregunta recibida", "preguntas recibidas"),
+            plural(a, "grupo respondido", "grupos respondidos")
+        )
+    },
 
     audit_title: "Registro de auditoría",
     actor_label: "Agente",

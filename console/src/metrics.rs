@@ -266,7 +266,7 @@ fn body(t: &'static Strings, m: Metrics) -> impl IntoView {
                 } else {
                     view! {
                         <table>
-                            <thead><tr><th scope="col">{t.filter_label}</th><th scope="col">{t.searches}</th></tr></thead>
+                            <thead><tr><th scope="col">{t.query}</th><th scope="col">{t.searches}</th></tr></thead>
                             <tbody>{m.gaps.iter().map(|g| view! { <tr><td>{g.query.clone()}</td><td class="num">{g.count}</td></tr> }).collect_view()}</tbody>
                         </table>
                     }.into_any()

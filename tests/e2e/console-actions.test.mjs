@@ -2,7 +2,7 @@
 // audit log, promote to an article, the knowledge-base editor, metrics.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { api, ask, newAgent, newBrand } from "../lib.mjs";
+import { BASE, api, ask, newAgent, newBrand, serveHtml } from "../lib.mjs";
 import { launch, watchErrors, shot } from "./browser.mjs";
 import { axe, signIn, status, downloadText } from "./console-helpers.mjs";
 
@@ -107,6 +107,17 @@ test("promote an answer to an article; edit and delete articles in the editor wi
   assert.match(art.body, /5 working days/);
   assert.deepEqual(art.tags, ["refunds", "money"]);
 
+  // Customers find it with the widget's search on the brand's site.
+  const site = await serveHtml(`<!doctype html><html><body><h1>Shop</h1>
+    <script async src="${BASE}/embed.js" data-brand="${slug}"></script></body></html>`);
+  const shop = await ctx.newPage();
+  await shop.goto(site.url);
+  await shop.locator("button.l").click();
+  await shop.locator(".search input").fill("refund");
+  await shop.locator(".results .result", { hasText: "Refund times" }).first().waitFor({ timeout: 15000 });
+  await shop.close();
+  await site.close();
+
   // The editor lists it; create one with the Markdown subset.
   await page.locator("nav a[href='#/kb']").click();
   await page.locator(`.article[data-article="${art.id}"]`).waitFor({ timeout: 15000 });
@@ -161,7 +172,7 @@ test("metrics show the answered group, with charts and a CSV of the numbers", as
   await signIn(page, slug, agent.token);
   await page.locator("nav a[href='#/metrics']").click();
   await page.locator("#metrics-totals").waitFor({ timeout: 15000 });
-  assert.match(await page.locator("#metrics-totals").textContent(), /3 questions opened, 1 groups answered/);
+  assert.match(await page.locator("#metrics-totals").textContent(), /3 questions opened, 1 group answered/);
   const bars = await page.locator("#chart-volume svg rect").count();
   assert.ok(bars >= 2, `bars drawn (${bars})`);
   assert.ok(await page.locator("#chart-volume .tick").count() > 2, "axis labels");

@@ -29,7 +29,7 @@ export async function signIn(page, slug, token, { lang } = {}) {
   await page.goto(`${BASE}/console/?${q}`);
   await page.locator("#token").fill(token);
   await page.locator("form button[type=submit]").click();
-  await page.locator(".me .name").waitFor({ timeout: 15000 });
+  await page.locator(".me .name").waitFor({ timeout: 30000 });
 }
 
 /** Waits until the polite status line says something matching `re`. */

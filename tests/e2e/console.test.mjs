@@ -182,7 +182,7 @@ test("a revoked or wrong stored token returns to sign-in with the error", async 
   await page.goto(`${BASE}/console/?brand=${slug}`);
   await page.evaluate((s) => { sessionStorage.setItem("chorus.brand", s); sessionStorage.setItem("chorus.token", "stale"); }, slug);
   await page.reload();
-  await page.locator("[role=alert]").waitFor({ timeout: 15000 });
+  await page.locator("[role=alert]").waitFor({ timeout: 30000 });
   assert.match(await page.locator("[role=alert]").textContent(), /not valid/);
   // Unknown brand.
   await page.locator("#brand").fill("no-such-brand-x");

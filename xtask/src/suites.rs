@@ -69,7 +69,17 @@ pub fn parse_tap(out: &str) -> Counts {
 
 fn cargo_tests(repo: &Path) -> Counts {
     let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["test", "-p", "chorus-core", "-p", "chorus-edge", "-p", "xtask"])
+        .args([
+            "test",
+            "-p",
+            "chorus-core",
+            "-p",
+            "chorus-edge",
+            "-p",
+            "chorus-console",
+            "-p",
+            "xtask",
+        ])
         .current_dir(repo)
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
