@@ -73,7 +73,7 @@ pub fn chart(
     let xlabels = labels
         .iter()
         .enumerate()
-        .filter(|(i, _)| (n - 1 - i) % every == 0)
+        .filter(|(i, _)| (n - 1 - i).is_multiple_of(every))
         .map(|(i, l)| {
             let short = l.get(5..).unwrap_or(l).to_string();
             view! { <text x=x_mid(i) y=H - BOTTOM + 16.0 text-anchor="middle" class="tick">{short}</text> }
