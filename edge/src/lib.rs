@@ -23,6 +23,9 @@ pub use brand::BrandObject;
 use error::{ApiError, ApiResult};
 use worker::{Context, Env, Headers, Method, Request, RequestInit, Response, event};
 
+/// The OpenAPI 3.1 document of v1 (kept in sync by tests/api/openapi.test.mjs).
+const OPENAPI: &str = include_str!("../api/openapi.json");
+
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     let path = req.path();
@@ -62,6 +65,14 @@ async fn api(req: Request, env: &Env) -> ApiResult<Response> {
         .collect();
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let resp = match segs.as_slice() {
+        ["openapi.json"] if req.method() == Method::Get => {
+            let mut r = Response::ok(OPENAPI)?;
+            r.headers_mut()
+                .set("content-type", "application/json; charset=utf-8")?;
+            r.headers_mut()
+                .set("cache-control", "public, max-age=300")?;
+            return Ok(with_api_headers(r));
+        }
         ["admin", rest @ ..] => {
             let brand = match rest {
                 ["brands", b, ..] => Some(b.to_string()),
