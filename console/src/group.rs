@@ -6,6 +6,7 @@ use chorus_core::api::{
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use crate::app::{Ctx, focus_by_id, focus_heading, local_time};
 use crate::format::{duration, tags};
@@ -22,6 +23,18 @@ pub fn GroupView(id: String, answer: bool) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let missing = RwSignal::new(false);
     let id = StoredValue::new(id);
+    // The control last focused in this view (a busy button is disabled and
+    // loses focus before the redraw, so the redraw cannot ask the document).
+    let last_focus = StoredValue::new(None::<String>);
+    let remember = move |ev: web_sys::FocusEvent| {
+        if let Some(el) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            && !el.id().is_empty()
+        {
+            last_focus.set_value(Some(el.id()));
+        }
+    };
 
     let load = move |then_focus: bool| {
         let Some(client) = ctx.client() else { return };
@@ -29,14 +42,17 @@ pub fn GroupView(id: String, answer: bool) -> impl IntoView {
         spawn_local(async move {
             match client.group(&gid).await {
                 Ok(d) => {
+                    // The view is redrawn from the new detail: keep focus on
+                    // the control that had it (by id), else on the heading.
+                    let had = last_focus.get_value();
                     detail.set(Some(d));
                     error.set(None);
-                    if then_focus {
-                        if answer {
-                            focus_by_id("answer-body");
-                        } else {
-                            focus_heading();
-                        }
+                    if then_focus && answer {
+                        focus_by_id("answer-body");
+                    } else if then_focus {
+                        focus_heading();
+                    } else {
+                        refocus(had);
                     }
                 }
                 Err(e) if e.status == 404 => missing.set(true),
@@ -52,7 +68,7 @@ pub fn GroupView(id: String, answer: bool) -> impl IntoView {
     };
 
     view! {
-        <div class="view group">
+        <div class="view group" on:focusin=remember>
             <p><a href="#/queue" class="back">{"← "}{t.back_to_queue}</a></p>
             <Show when=move || error.get().is_some()>
                 <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
@@ -68,6 +84,22 @@ pub fn GroupView(id: String, answer: bool) -> impl IntoView {
             }}
         </div>
     }
+}
+
+/// Focuses the element with id `had` after the redraw, or the heading.
+fn refocus(had: Option<String>) {
+    request_animation_frame(move || {
+        let el = had
+            .and_then(|id| document().get_element_by_id(&id))
+            .or_else(|| document().query_selector("#main h1").ok().flatten());
+        if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+            // Disabled or collapsed controls cannot take focus: the heading can.
+            if document().active_element().as_ref() != Some(el.as_ref()) {
+                focus_heading();
+            }
+        }
+    });
 }
 
 #[component]
@@ -162,7 +194,7 @@ fn Questions(d: GroupDetail, changed: impl Fn() + Copy + Send + Sync + 'static) 
                 <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
             </Show>
             <Show when=move || { total > 1 }>
-                <button class="split" on:click=split.clone() disabled=move || busy.get() || picked.get().is_empty()>
+                <button class="split" id="split-btn" on:click=split.clone() disabled=move || busy.get() || picked.get().is_empty()>
                     {t.split_btn}
                 </button>
             </Show>
@@ -244,7 +276,7 @@ fn question(
                     <option value="private">{t.flag_private}</option>
                     <option value="clear">{t.flag_clear}</option>
                 </select>
-                <button on:click=apply disabled=move || busy.get()>{t.apply}</button>
+                <button id=format!("flag-apply-{qid}") on:click=apply disabled=move || busy.get()>{t.apply}</button>
             </div>
         </li>
     }
@@ -312,7 +344,7 @@ fn AnswerBox(d: GroupDetail, changed: impl Fn() + Copy + Send + Sync + 'static) 
                 <Show when=move || error.get().is_some()>
                     <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
                 </Show>
-                <button type="submit" class="primary" disabled=move || busy.get() || body.get().trim().is_empty()>
+                <button type="submit" id="answer-submit" class="primary" disabled=move || busy.get() || body.get().trim().is_empty()>
                     {if editing { t.update_answer } else { t.post_answer }}
                 </button>
             </form>
@@ -452,7 +484,7 @@ fn Merge(group: GroupSummary, changed: impl Fn() + Copy + Send + Sync + 'static)
                 <Show when=move || error.get().is_some()>
                     <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
                 </Show>
-                <button class="primary merge-btn" on:click=merge.clone() disabled=move || busy.get() || picked.get().is_empty()>{t.merge_btn}</button>
+                <button class="primary merge-btn" id="merge-btn" on:click=merge.clone() disabled=move || busy.get() || picked.get().is_empty()>{t.merge_btn}</button>
             </details>
         </section>
     }
@@ -507,7 +539,7 @@ fn Promote(d: GroupDetail, changed: impl Fn() + Copy + Send + Sync + 'static) ->
                         <Show when=move || done.get().is_some()>
                             <p class="ok">{move || (t.promoted)(&done.get().unwrap_or_default())}" · "<a href="#/kb">{t.nav_kb}</a></p>
                         </Show>
-                        <button type="submit" disabled=move || busy.get()>{t.promote_btn}</button>
+                        <button type="submit" id="promote-submit" disabled=move || busy.get()>{t.promote_btn}</button>
                     </form>
                 }.into_any()
             } else {

@@ -130,6 +130,9 @@ test("three repeated questions are one row with count 3; answering once reaches 
   await shot(page, "console-group.png");
   await page.locator("form button[type=submit].primary").click();
   await status(page, /Answer sent to 3 askers/);
+  // The view is redrawn with the answer; focus stays on the button.
+  await page.locator(".answer-current").waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === "answer-submit", null, { timeout: 15000 });
 
   for (const a of asks) {
     const m = await mine(slug, a.asker_token);
