@@ -72,6 +72,10 @@ pub struct QueueState {
     pub selected: RwSignal<usize>,
     /// Polling paused because the tab is hidden.
     pub paused: RwSignal<bool>,
+    /// Pages of the queue shown ("Load more" adds one).
+    pub pages: RwSignal<usize>,
+    /// Whether the server has more rows than shown.
+    pub more: RwSignal<bool>,
 }
 
 /// Everything views share; `Copy` (signals are handles).
@@ -269,6 +273,8 @@ pub fn App() -> impl IntoView {
             kick: RwSignal::new(0),
             selected: RwSignal::new(0),
             paused: RwSignal::new(false),
+            pages: RwSignal::new(1),
+            more: RwSignal::new(false),
         },
     };
     provide_context(ctx);

@@ -45,7 +45,7 @@ pub fn start_polling(ctx: Ctx) {
                 qs.sort.get_untracked(),
                 qs.q.get_untracked(),
             );
-            let result = client.groups(&status, &sort, &q, None).await;
+            let result = fetch_pages(&client, &status, &sort, &q, qs.pages.get_untracked()).await;
             if ctx.generation.get_untracked() != generation {
                 return;
             }
@@ -53,13 +53,13 @@ pub fn start_polling(ctx: Ctx) {
                 continue; // filters changed while we waited: refetch
             }
             match result {
-                Ok(list) => {
+                Ok((groups, more)) => {
                     let same_filters = seen_kick == Some(kick);
                     let old = qs.groups.get_untracked();
-                    if old != list.groups || !qs.loaded.get_untracked() {
+                    let changed = old != groups || !qs.loaded.get_untracked();
+                    if changed {
                         if same_filters {
-                            let fresh = list
-                                .groups
+                            let fresh = groups
                                 .iter()
                                 .filter(|g| !old.iter().any(|o| o.group_id == g.group_id))
                                 .count();
@@ -67,13 +67,12 @@ pub fn start_polling(ctx: Ctx) {
                                 ctx.say((ctx.t.get_untracked().new_groups)(fresh));
                             }
                         }
-                        let n = list.groups.len();
-                        qs.groups.set(list.groups);
+                        let n = groups.len();
+                        qs.groups.set(groups);
                         qs.selected.update(|s| *s = (*s).min(n.saturating_sub(1)));
-                        delay = FAST_MS;
-                    } else {
-                        delay = (delay * 2).min(SLOW_MS);
                     }
+                    delay = next_delay(changed, delay);
+                    qs.more.set(more);
                     qs.loaded.set(true);
                     qs.error.set(None);
                     seen_kick = Some(kick);
@@ -82,7 +81,7 @@ pub fn start_polling(ctx: Ctx) {
                     let msg = ctx.fail(&e);
                     qs.error.set(Some(msg));
                     qs.loaded.set(true);
-                    delay = (delay * 2).min(SLOW_MS);
+                    delay = next_delay(false, delay);
                 }
             }
             let mut waited = 0;
@@ -98,6 +97,38 @@ pub fn start_polling(ctx: Ctx) {
             }
         }
     });
+}
+
+/// The wait before the next poll: fast after a change, doubling up to the
+/// slow interval while nothing changes (or polls fail).
+pub fn next_delay(changed: bool, delay: i32) -> i32 {
+    if changed {
+        FAST_MS
+    } else {
+        delay.saturating_mul(2).clamp(FAST_MS, SLOW_MS)
+    }
+}
+
+/// The first `pages` pages of the queue ("Load more" adds one); returns
+/// the rows and whether more exist.
+async fn fetch_pages(
+    client: &crate::api::Client,
+    status: &str,
+    sort: &str,
+    q: &str,
+    pages: usize,
+) -> Result<(Vec<GroupSummary>, bool), crate::api::ApiError> {
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..pages.max(1) {
+        let list = client.groups(status, sort, q, cursor.as_deref()).await?;
+        all.extend(list.groups);
+        cursor = list.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    Ok((all, cursor.is_some()))
 }
 
 /// Time left before the promised response time, or how late it is.
@@ -194,6 +225,7 @@ pub fn QueueView() -> impl IntoView {
         ("all", t.st_all),
     ];
     let set_status = move |s: &'static str| {
+        qs.pages.set(1);
         qs.status.set(s.to_string());
         qs.selected.set(0);
         qs.loaded.set(false);
@@ -221,11 +253,11 @@ pub fn QueueView() -> impl IntoView {
                 <div class="field inline">
                     <label for="q-filter">{t.filter_label}</label>
                     <input id="q-filter" type="search" prop:value=move || qs.q.get()
-                        on:input=move |ev| { qs.q.set(event_target_value(&ev)); qs.kick.update(|k| *k += 1); }/>
+                        on:input=move |ev| { qs.pages.set(1); qs.q.set(event_target_value(&ev)); qs.kick.update(|k| *k += 1); }/>
                 </div>
                 <div class="field inline">
                     <label for="q-sort">{t.sort_label}</label>
-                    <select id="q-sort" on:change=move |ev| { qs.sort.set(event_target_value(&ev)); qs.kick.update(|k| *k += 1); }>
+                    <select id="q-sort" on:change=move |ev| { qs.pages.set(1); qs.sort.set(event_target_value(&ev)); qs.kick.update(|k| *k += 1); }>
                         {[("priority", t.sort_priority), ("newest", t.sort_newest), ("largest", t.sort_largest)].into_iter().map(|(v, l)| view! {
                             <option value=v selected=move || qs.sort.get_untracked() == v>{l}</option>
                         }).collect_view()}
@@ -248,6 +280,9 @@ pub fn QueueView() -> impl IntoView {
                             {row(t, g, now, qs)}
                         </For>
                     </ul>
+                    <Show when=move || qs.more.get()>
+                        <button class="more" on:click=move |_| { qs.pages.update(|p| *p += 1); qs.kick.update(|k| *k += 1); }>{t.load_more}</button>
+                    </Show>
                 </Show>
             </Show>
         </div>
@@ -295,5 +330,41 @@ fn row(
                 </span>
             </a>
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{EN, ES};
+
+    #[test]
+    fn polling_backs_off_to_a_minute_and_speeds_up_on_change() {
+        let mut d = FAST_MS;
+        let mut seen = vec![];
+        for _ in 0..6 {
+            d = next_delay(false, d);
+            seen.push(d);
+        }
+        assert_eq!(seen, [10_000, 20_000, 40_000, 60_000, 60_000, 60_000]);
+        assert_eq!(next_delay(true, 60_000), FAST_MS);
+    }
+
+    #[test]
+    fn sla_is_time_left_or_overdue() {
+        let now = 1_000_000_000.0;
+        assert_eq!(
+            sla_text(&EN, Some(1_000_000_000 + 65 * 60_000), now),
+            Some(("1 h 5 min left".into(), false))
+        );
+        assert_eq!(
+            sla_text(&EN, Some(1_000_000_000 - 5 * 60_000), now),
+            Some(("overdue by 5 min".into(), true))
+        );
+        assert_eq!(
+            sla_text(&ES, Some(1_000_000_000 - 5 * 60_000), now),
+            Some(("retrasado 5 min".into(), true))
+        );
+        assert_eq!(sla_text(&EN, None, now), None);
     }
 }
