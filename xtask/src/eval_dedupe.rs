@@ -31,6 +31,7 @@ struct Opts {
     lexical: bool,
     dump: Option<PathBuf>,
     model: PathBuf,
+    oracle: bool,
 }
 
 fn parse(args: &[String], repo: &Path) -> Result<Opts, String> {
@@ -41,6 +42,7 @@ fn parse(args: &[String], repo: &Path) -> Result<Opts, String> {
         lexical: false,
         dump: None,
         model: repo.join("core/model"),
+        oracle: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -57,6 +59,7 @@ fn parse(args: &[String], repo: &Path) -> Result<Opts, String> {
             "--model" => o.model = val()?,
             "--baseline" => o.baseline = true,
             "--lexical" => o.lexical = true,
+            "--oracle" => o.oracle = true,
             other => return Err(format!("eval dedupe: unknown argument {other}")),
         }
     }
@@ -115,6 +118,7 @@ fn intents(rows: &[Vec<String>], model: Option<Arc<Embedder>>, o: &Opts) -> Resu
     let mut propagated = 0usize;
     let mut next_group = 1u64;
     let mut dump = String::new();
+    let mut oracle_hits = vec![0usize; ORACLE_SCORES.len()];
     for (i, r) in rows.iter().enumerate() {
         let (text, label) = (r[0].as_str(), r[1].as_str());
         let lang = normalize::detect_lang(text);
@@ -122,8 +126,27 @@ fn intents(rows: &[Vec<String>], model: Option<Arc<Embedder>>, o: &Opts) -> Resu
         let elig = label != "oos" && seen.contains(label);
         if elig {
             eligible += 1;
-            if ix.suggest(text, 3).iter().any(|s| ok(s.group)) {
+            let hit = ix.suggest(text, 3).iter().any(|s| ok(s.group));
+            if hit {
                 s_hit += 1;
+            }
+            if o.oracle {
+                let all = ix.debug_score_all(text, lang);
+                for (k, f) in ORACLE_SCORES.iter().enumerate() {
+                    let mut best: BTreeMap<u64, f32> = BTreeMap::new();
+                    for &(_, g, cos, c, sc) in &all {
+                        let v = f(cos, c, sc);
+                        let b = best.entry(g).or_insert(f32::NEG_INFINITY);
+                        if v > *b {
+                            *b = v;
+                        }
+                    }
+                    let mut v: Vec<(u64, f32)> = best.into_iter().collect();
+                    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                    if v.iter().take(3).any(|x| ok(x.0)) {
+                        oracle_hits[k] += 1;
+                    }
+                }
             }
         }
         if o.dump.is_some() {
@@ -182,6 +205,14 @@ fn intents(rows: &[Vec<String>], model: Option<Arc<Embedder>>, o: &Opts) -> Resu
         rows.len(),
         t0.elapsed().as_secs_f64()
     );
+    if o.oracle {
+        for (k, h) in oracle_hits.iter().enumerate() {
+            eprintln!(
+                "oracle score {k}: suggest_recall3={:.4}",
+                ratio(*h, eligible)
+            );
+        }
+    }
     if o.baseline {
         baseline_intents(rows, p);
     }
@@ -191,6 +222,16 @@ fn intents(rows: &[Vec<String>], model: Option<Arc<Embedder>>, o: &Opts) -> Resu
     );
     Ok(())
 }
+
+type OracleScore = fn(Option<f32>, f32, f32) -> f32;
+/// Group scores tried by `--oracle` (max over every member, no retrieval).
+const ORACLE_SCORES: &[OracleScore] = &[
+    |_, _, sc| sc,
+    |cos, _, _| cos.unwrap_or(-1.0),
+    |_, c, _| c,
+    |cos, c, _| cos.unwrap_or(0.0) + 0.5 * c,
+    |cos, c, _| cos.unwrap_or(0.0) + 0.25 * c,
+];
 
 fn pairs(rows: &[Vec<String>], model: Option<Arc<Embedder>>, o: &Opts) -> Result<(), String> {
     let (mut tp, mut fp, mut fneg) = (0usize, 0usize, 0usize);
@@ -209,6 +250,9 @@ fn pairs(rows: &[Vec<String>], model: Option<Arc<Embedder>>, o: &Opts) -> Result
             let _ = writeln!(dump, "{cos}\t{c:.4}\t{}", u8::from(label));
         }
         let joined = ix.decide(&r[1], l2).group() == Some(1);
+        if joined && !label && std::env::var_os("SHOW_WRONG").is_some() {
+            eprintln!("WRONG {} -> {}", r[1], r[0]);
+        }
         match (joined, label) {
             (true, true) => tp += 1,
             (true, false) => fp += 1,

@@ -8,7 +8,7 @@ use crate::normalize::Lang;
 use super::embed::{Embedder, dot};
 use super::hash::{FxHashMap, fnv64};
 use super::lexical::{self, GramStats};
-use super::score::{self, AUTO_JOIN, AUTO_JOIN_SUPPORTED, SUGGEST};
+use super::score::{self, AUTO_JOIN, AUTO_JOIN_SUPPORTED, REDUNDANCY, SUGGEST};
 
 /// A question's id: the edge's SQLite `questions.id` (INTEGER PRIMARY KEY).
 pub type QuestionId = u64;
@@ -80,6 +80,8 @@ pub struct Row<'a> {
     pub answered: bool,
 }
 
+/// Groups (best first) among which [`QuestionIndex::suggest`] picks its `k`.
+const SUGGEST_POOL: usize = 10;
 /// LSH tables and bits per table (random hyperplanes, seeded).
 const TABLES: usize = 4;
 const BITS: usize = 10;
@@ -260,6 +262,23 @@ fn round_i32(t: f32) -> i32 {
     } else {
         i
     }
+}
+
+/// A stored question's vectors for [`QuestionIndex::diversify`]: centred
+/// unit embedding (English with a model) and char n-gram TF-IDF.
+struct Rep {
+    emb: Option<Vec<f32>>,
+    grams: Vec<(u32, f32)>,
+}
+
+/// Similarity of two stored questions in `[0, 1]`: the same pair score
+/// ([`score::combine`]) a query gets against a stored question.
+fn rep_sim(a: &Rep, b: &Rep) -> f32 {
+    let cos = match (&a.emb, &b.emb) {
+        (Some(x), Some(y)) => Some(dot(x, y)),
+        _ => None,
+    };
+    score::combine(cos, lexical::cosine(&a.grams, &b.grams))
 }
 
 /// Scratch buffers and deferred work of inserts. A bulk load
@@ -577,14 +596,19 @@ impl QuestionIndex {
     /// Candidate slots from term postings and LSH buckets (sub-linear: bounded
     /// reads per term and per bucket), scored exactly, best first.
     fn candidates(&self, q: &Query, floor: f32) -> Vec<Scored> {
-        self.candidates_with(q, floor)
+        self.candidates_with(q, floor, STOP_K)
             .into_iter()
             .map(|x| x.0)
             .collect()
     }
 
     /// `floor`: candidates whose score cannot reach it are not fully scored.
-    fn candidates_with(&self, q: &Query, floor: f32) -> Vec<(Scored, Option<f32>, f32)> {
+    fn candidates_with(
+        &self,
+        q: &Query,
+        floor: f32,
+        stop_k: usize,
+    ) -> Vec<(Scored, Option<f32>, f32)> {
         let mut lex: FxHashMap<u32, f32> = FxHashMap::default();
         lex.reserve(q.terms.len() * 64);
         let n = self.live.max(1) as f32;
@@ -682,11 +706,11 @@ impl QuestionIndex {
         let mut raw = Vec::new();
         let mut w = Vec::new();
         let mut out: Vec<(Scored, Option<f32>, f32)> = Vec::with_capacity(stage.len());
-        // Branch and bound: once STOP_K exact scores beat the next upper
-        // bound, nothing further can enter the top STOP_K.
-        let mut top: Vec<f32> = Vec::with_capacity(STOP_K + 1);
+        // Branch and bound: once `stop_k` exact scores beat the next upper
+        // bound, nothing further can enter the top `stop_k`.
+        let mut top: Vec<f32> = Vec::with_capacity(stop_k + 1);
         for (s, cos, _, ub) in stage {
-            if ub < floor || (top.len() == STOP_K && ub < top[STOP_K - 1]) {
+            if ub < floor || (top.len() == stop_k && ub < top[stop_k - 1]) {
                 break;
             }
             let e = &self.entries[s as usize];
@@ -696,7 +720,7 @@ impl QuestionIndex {
             let score = score::combine(cos, c);
             let at = top.partition_point(|&x| x >= score);
             top.insert(at, score);
-            top.truncate(STOP_K);
+            top.truncate(stop_k);
             out.push((Scored { slot: s, score }, cos, c));
         }
         out.sort_by(|a, b| {
@@ -704,6 +728,41 @@ impl QuestionIndex {
                 .total_cmp(&a.0.score)
                 .then(a.0.slot.cmp(&b.0.slot))
         });
+        out
+    }
+
+    /// Every live question scored exactly (no retrieval; linear time): the
+    /// retrieval-free upper bound for diagnostics. Same tuples as
+    /// [`debug_candidates`](Self::debug_candidates), best first.
+    #[doc(hidden)]
+    pub fn debug_score_all(
+        &self,
+        text: &str,
+        lang: Lang,
+    ) -> Vec<(QuestionId, GroupId, Option<f32>, f32, f32)> {
+        let q = self.prepare(text, lang);
+        let m = self.model.as_ref().filter(|_| q.has_emb);
+        let q_c = m.map_or(0.0, |m| dot(&q.emb, m.centre()));
+        let mut acc = vec![0i32; q.emb.len()];
+        let (mut raw, mut w) = (Vec::new(), Vec::new());
+        let mut out: Vec<_> = self
+            .entries
+            .iter()
+            .filter(|e| e.live)
+            .map(|e| {
+                let cos = match m {
+                    Some(m) if q.lang == Lang::En && e.lang == Lang::En => {
+                        m.centred_cos_ids(&q.emb, q_c, self.toks_of(e), &mut acc)
+                    }
+                    _ => None,
+                };
+                lexical::grams(self.form_of(e), &mut raw);
+                self.grams.weigh(&raw, &mut w);
+                let c = lexical::cosine(&q.grams, &w);
+                (e.id, e.group, cos, c, score::combine(cos, c))
+            })
+            .collect();
+        out.sort_by(|a, b| b.4.total_cmp(&a.4).then(a.0.cmp(&b.0)));
         out
     }
 
@@ -716,7 +775,7 @@ impl QuestionIndex {
         lang: Lang,
     ) -> Vec<(QuestionId, GroupId, Option<f32>, f32, f32)> {
         let q = self.prepare(text, lang);
-        self.candidates_with(&q, 0.0)
+        self.candidates_with(&q, 0.0, STOP_K)
             .into_iter()
             .map(|(s, cos, c)| {
                 let e = &self.entries[s.slot as usize];
@@ -866,16 +925,90 @@ impl QuestionIndex {
                 s.score = 1.0;
             }
         }
-        self.rank_groups(&scored)
+        let ranked: Vec<(GroupId, f32, u32)> = self
+            .rank_groups(&scored)
             .into_iter()
             .filter(|x| x.1 >= SUGGEST)
-            .take(k)
+            .take(SUGGEST_POOL.max(k))
+            .collect();
+        self.diversify(ranked, k)
+            .into_iter()
             .map(|(g, score, _)| Suggestion {
                 group: g,
                 score,
                 answered: self.is_answered(g),
             })
             .collect()
+    }
+
+    /// Picks `k` of the ranked groups greedily by maximal marginal relevance:
+    /// each next pick maximises its score minus [`REDUNDANCY`] × its highest
+    /// similarity to a group already picked (their best-matching members
+    /// compared with the pair score); ties (to 0.01) go to answered groups.
+    /// Two near-identical groups then do not fill two of the few slots: if
+    /// the first is wrong, its twin most likely is too.
+    fn diversify(&self, mut pool: Vec<(GroupId, f32, u32)>, k: usize) -> Vec<(GroupId, f32, u32)> {
+        if pool.len() <= 1 {
+            pool.truncate(k);
+            return pool;
+        }
+        // Each member's vector: centred unit embedding, or char n-gram TF-IDF.
+        let reps: Vec<Rep> = pool.iter().map(|x| self.rep(x.2)).collect();
+        let mut picked: Vec<usize> = Vec::with_capacity(k);
+        let mut penalty = vec![0.0f32; pool.len()];
+        let mut left: Vec<usize> = (0..pool.len()).collect();
+        while picked.len() < k && !left.is_empty() {
+            let key = |i: usize| {
+                let adj = pool[i].1 - REDUNDANCY * penalty[i];
+                (
+                    (adj * 100.0).round() as i32,
+                    self.is_answered(pool[i].0),
+                    adj,
+                )
+            };
+            let (pos, &best) = left
+                .iter()
+                .enumerate()
+                .max_by(|a, b| {
+                    let (ka, kb) = (key(*a.1), key(*b.1));
+                    ka.0.cmp(&kb.0)
+                        .then(ka.1.cmp(&kb.1))
+                        .then(ka.2.total_cmp(&kb.2))
+                        .then(b.1.cmp(a.1))
+                })
+                .expect("non-empty");
+            left.remove(pos);
+            for &i in &left {
+                penalty[i] = penalty[i].max(rep_sim(&reps[i], &reps[best]));
+            }
+            picked.push(best);
+        }
+        picked.into_iter().map(|i| pool[i]).collect()
+    }
+
+    fn rep(&self, slot: u32) -> Rep {
+        let e = &self.entries[slot as usize];
+        let mut emb = None;
+        if let Some(m) = self
+            .model
+            .as_ref()
+            .filter(|_| e.has_emb && e.lang == Lang::En)
+        {
+            let mut v = vec![0.0f32; m.dims()];
+            if m.embed_ids(self.toks_of(e), &mut v) {
+                for (x, c) in v.iter_mut().zip(m.centre()) {
+                    *x -= c;
+                }
+                if super::embed::normalize(&mut v) {
+                    emb = Some(v);
+                }
+            }
+        }
+        let mut raw = Vec::new();
+        lexical::grams(self.form_of(e), &mut raw);
+        let mut grams = Vec::new();
+        self.grams.weigh(&raw, &mut grams);
+        Rep { emb, grams }
     }
 
     /// [`decide`](Self::decide) then [`insert`](Self::insert): the question

@@ -13,7 +13,9 @@
 //!   and the char 3–5-gram TF-IDF cosine, against every retrieved member of a
 //!   group (not one representative). A question auto-joins the best group
 //!   scoring ≥ [`AUTO_JOIN`] (or ≥ [`AUTO_JOIN_SUPPORTED`] on two of its
-//!   members); [`QuestionIndex::suggest`] lists groups scoring ≥ [`SUGGEST`].
+//!   members); [`QuestionIndex::suggest`] lists groups scoring ≥ [`SUGGEST`],
+//!   diversified (maximal marginal relevance, [`REDUNDANCY`]) so near-twin
+//!   groups do not take several of the few slots.
 //! - A question never auto-joins a group of another language (a group's
 //!   language is its first question's); Spanish (or any pair that is not
 //!   English–English) is matched on char n-grams alone, with Spanish stemming
@@ -65,7 +67,7 @@ mod wordpiece;
 
 pub use embed::{Embedder, Error, MAX_TOKENS};
 pub use index::{GroupId, JoinReason, QuestionId, QuestionIndex, Row, Suggestion, Verdict};
-pub use score::{AUTO_JOIN, AUTO_JOIN_SUPPORTED, SUGGEST, combine};
+pub use score::{AUTO_JOIN, AUTO_JOIN_SUPPORTED, REDUNDANCY, SUGGEST, combine};
 
 #[cfg(test)]
 mod tests;

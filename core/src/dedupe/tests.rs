@@ -358,3 +358,21 @@ fn bulk_rebuild_matches_one_by_one_inserts() {
         assert_eq!(one.suggest(q, 3), bulk.suggest(q, 3));
     }
 }
+
+#[test]
+fn suggest_does_not_fill_slots_with_near_twin_groups() {
+    let mut ix = filled(lexical());
+    ix.insert(1, "can i pay for my order with paypal", Lang::En, 1);
+    ix.insert(2, "can i pay for my order with paypal please", Lang::En, 2);
+    ix.insert(3, "which cards can i pay with", Lang::En, 3);
+    let q = "can i pay with paypal or a card";
+    let all = ix.suggest(q, 5);
+    let score = |g| all.iter().find(|s| s.group == g).map(|s| s.score).unwrap();
+    // Plain ranking would put the twin (2) second: it scores above 3 ...
+    assert!(score(2) > score(3), "{all:?}");
+    // ... but the second slot goes to the different group.
+    let two: Vec<GroupId> = ix.suggest(q, 2).iter().map(|s| s.group).collect();
+    assert_eq!(two.len(), 2);
+    assert!(two.contains(&3), "{two:?}");
+    assert!(two.contains(&1) != two.contains(&2), "{two:?}");
+}
