@@ -14,6 +14,11 @@ use crate::i18n::Strings;
 use crate::markdown::render;
 use crate::queue::{sla_text, status_name};
 
+/// The answer being written in this group view, if it differs from the
+/// saved one.
+#[derive(Clone, Copy)]
+struct Draft(RwSignal<Option<String>>);
+
 /// The group view.
 #[component]
 pub fn GroupView(id: String, answer: bool) -> impl IntoView {
@@ -26,6 +31,7 @@ pub fn GroupView(id: String, answer: bool) -> impl IntoView {
     // The control last focused in this view (a busy button is disabled and
     // loses focus before the redraw, so the redraw cannot ask the document).
     let last_focus = StoredValue::new(None::<String>);
+    provide_context(Draft(RwSignal::new(None)));
     let remember = move |ev: web_sys::FocusEvent| {
         if let Some(el) = ev
             .target()
@@ -288,12 +294,14 @@ fn AnswerBox(d: GroupDetail, changed: impl Fn() + Copy + Send + Sync + 'static) 
     let t = ctx.t.get_untracked();
     let gid = d.group.group_id.clone();
     let editing = d.answer.is_some();
-    let body = RwSignal::new(
+    // An unsent draft outlives redraws (a flag or merge reloads the group).
+    let draft = expect_context::<Draft>().0;
+    let body = RwSignal::new(draft.get_untracked().unwrap_or_else(|| {
         d.answer
             .as_ref()
             .map(|a| a.body.clone())
-            .unwrap_or_default(),
-    );
+            .unwrap_or_default()
+    }));
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let submit = move |ev: web_sys::SubmitEvent| {
@@ -309,6 +317,7 @@ fn AnswerBox(d: GroupDetail, changed: impl Fn() + Copy + Send + Sync + 'static) 
             match client.answer(&gid, &text, editing).await {
                 Ok(a) => {
                     error.set(None);
+                    draft.set(None);
                     ctx.say((t.answered_reached)(a.reached));
                     changed();
                 }
@@ -333,7 +342,7 @@ fn AnswerBox(d: GroupDetail, changed: impl Fn() + Copy + Send + Sync + 'static) 
             <form on:submit=submit>
                 <label for="answer-body">{t.answer_label}</label>
                 <textarea id="answer-body" rows="6" aria-describedby="answer-help"
-                    prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+                    prop:value=move || body.get() on:input=move |ev| { let v = event_target_value(&ev); draft.set(Some(v.clone())); body.set(v); }></textarea>
                 <p id="answer-help" class="hint">{t.answer_help}</p>
                 <Show when=move || !body.get().trim().is_empty()>
                     <div class="preview" aria-label=t.preview role="region">

@@ -21,10 +21,22 @@ test("merge two groups and split one question out; the audit log shows both and 
   assert.equal(a2.group_id, a1.group_id);
   const b = (await ask(slug, RESET, { name: "Bo" })).json;
   assert.notEqual(b.group_id, a1.group_id);
+  const evil = `<img src=x onerror="window.__pwned=1">Is <b>this</b> safe?`;
+  const x = (await ask(slug, evil, { name: "<script>window.__pwned=2</script>" })).json;
 
   const page = await ctx.newPage();
   const errors = watchErrors(page);
   await signIn(page, slug, agent.token);
+  // Customer text is text: markup shows as characters and never runs.
+  const evilRow = page.locator(`.row a[data-group="${x.group_id}"]`);
+  await evilRow.waitFor({ timeout: 15000 });
+  assert.equal(await evilRow.locator(".q").textContent(), evil);
+  assert.equal(await page.locator(".rows img, .rows b").count(), 0);
+  await evilRow.click();
+  await page.locator(".question .asker", { hasText: "<script>" }).waitFor({ timeout: 15000 });
+  assert.equal(await page.locator("#main img, #main b, #main script").count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  await page.locator("a.back").click();
   await page.locator(`.row a[data-group="${a1.group_id}"]`).click();
   await page.locator(".question").first().waitFor({ timeout: 15000 });
   assert.equal(await page.locator(".question").count(), 2);
@@ -52,11 +64,19 @@ test("merge two groups and split one question out; the audit log shows both and 
   const moved = await agent.call("GET", `/groups/${a1.group_id}`);
   assert.ok(!moved.json.questions.some((q) => q.question_id === qid));
 
-  // Flag a question as spam.
+  // Flag a question as spam; a draft answer survives the redraw.
+  await page.locator("#answer-body").fill("Draft: yes, we ship to Canada.");
   const q2 = page.locator(".question").nth(1);
+  const flagged = await q2.getAttribute("data-question");
   await q2.locator("select").selectOption("spam");
   await q2.locator("button", { hasText: "Apply" }).click();
   await status(page, /Question flagged: Spam/);
+  // Redrawn: the question shows its flag, or left the group's public list.
+  await page.waitForFunction((id) => {
+    const q = document.querySelector(`.question[data-question="${id}"]`);
+    return !q || q.querySelector(".badge.flag");
+  }, flagged, { timeout: 15000 });
+  assert.equal(await page.locator("#answer-body").inputValue(), "Draft: yes, we ship to Canada.");
   await shot(page, "console-group-actions.png");
 
   // Audit log: both actions, filterable, exportable.
