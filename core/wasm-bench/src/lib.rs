@@ -1,0 +1,114 @@
+//! The native dedupe benchmark's operations as plain wasm exports, timed
+//! from JavaScript (`run.mjs`): load the model, rebuild an index from rows,
+//! then `decide` (ask without storing) and `suggest`.
+//!
+//! Single-threaded, one global state; strings are passed as (pointer,
+//! length) into buffers from [`alloc`].
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use chorus_core::dedupe::{Embedder, QuestionIndex, Row};
+use chorus_core::normalize::{self, Lang};
+
+struct State {
+    model: Option<Arc<Embedder>>,
+    index: Option<QuestionIndex>,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = const { RefCell::new(State { model: None, index: None }) };
+}
+
+/// A buffer of `len` bytes that the caller fills and passes back (leaked:
+/// the benchmark allocates a handful).
+#[unsafe(no_mangle)]
+pub extern "C" fn alloc(len: usize) -> *mut u8 {
+    let mut v = vec![0u8; len];
+    let p = v.as_mut_ptr();
+    std::mem::forget(v);
+    p
+}
+
+fn bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    // SAFETY: the caller passes a buffer from `alloc` of at least `len` bytes.
+    unsafe { std::slice::from_raw_parts(ptr, len) }
+}
+
+fn text<'a>(ptr: *const u8, len: usize) -> &'a str {
+    std::str::from_utf8(bytes(ptr, len)).unwrap_or("")
+}
+
+/// Loads the model (`chorus-static-256.bin`, `vocab.txt`); 1 on success.
+#[unsafe(no_mangle)]
+pub extern "C" fn load(
+    table: *const u8,
+    table_len: usize,
+    vocab: *const u8,
+    vocab_len: usize,
+) -> i32 {
+    match Embedder::from_bytes(bytes(table, table_len), text(vocab, vocab_len)) {
+        Ok(m) => {
+            STATE.with(|s| s.borrow_mut().model = Some(Arc::new(m)));
+            1
+        }
+        Err(_) => 0,
+    }
+}
+
+/// Rebuilds the index from the first `n` newline-separated texts (rows as
+/// the native bench stores them: ~4 questions a group, a third answered);
+/// returns the number of questions.
+#[unsafe(no_mangle)]
+pub extern "C" fn rebuild(texts: *const u8, len: usize, n: usize) -> usize {
+    let all = text(texts, len);
+    let lines: Vec<&str> = all.lines().take(n).collect();
+    let langs: Vec<Lang> = lines.iter().map(|t| normalize::detect_lang(t)).collect();
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        let ix = QuestionIndex::from_rows(
+            s.model.clone(),
+            lines.iter().enumerate().map(|(i, t)| Row {
+                question: i as u64,
+                group: (i / 4) as u64,
+                text: t,
+                lang: langs[i],
+                answered: i % 3 == 0,
+            }),
+        );
+        let n = ix.len();
+        s.index = Some(ix);
+        n
+    })
+}
+
+/// `decide(text, En)`: 1 when it would join a group.
+#[unsafe(no_mangle)]
+pub extern "C" fn decide(ptr: *const u8, len: usize) -> i32 {
+    STATE.with(|s| {
+        let s = s.borrow();
+        let ix = s.index.as_ref().expect("rebuild first");
+        i32::from(ix.decide(text(ptr, len), Lang::En).group().is_some())
+    })
+}
+
+/// `suggest(text, 3)`: the number of suggestions.
+#[unsafe(no_mangle)]
+pub extern "C" fn suggest(ptr: *const u8, len: usize) -> i32 {
+    STATE.with(|s| {
+        let s = s.borrow();
+        let ix = s.index.as_ref().expect("rebuild first");
+        ix.suggest(text(ptr, len), 3).len() as i32
+    })
+}
+
+/// Index heap bytes (beyond the model).
+#[unsafe(no_mangle)]
+pub extern "C" fn heap_bytes() -> usize {
+    STATE.with(|s| {
+        s.borrow()
+            .index
+            .as_ref()
+            .map_or(0, QuestionIndex::heap_bytes)
+    })
+}
