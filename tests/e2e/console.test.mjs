@@ -161,6 +161,32 @@ test("three repeated questions are one row with count 3; answering once reaches 
   await page.close();
 });
 
+test("the queue stops polling while the tab is hidden and refreshes when it comes back", async () => {
+  const slug = await newBrand();
+  const agent = await newAgent(slug);
+  await ask(slug, "Do you ship to Canada?");
+  const page = await ctx.newPage();
+  const polls = [];
+  page.on("request", (r) => { if (r.url().includes("/agent/groups?")) polls.push(Date.now()); });
+  await signIn(page, slug, agent.token);
+  await page.locator(".rows .row").first().waitFor({ timeout: 15000 });
+  const setHidden = (hidden) => page.evaluate((h) => {
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (h ? "hidden" : "visible") });
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, hidden);
+  await setHidden(true);
+  await page.locator(".queue .muted", { hasText: "Updates paused" }).waitFor({ timeout: 10000 });
+  const before = polls.length;
+  const late = await ask(slug, "Can I pay with PayPal?");
+  await new Promise((r) => setTimeout(r, 7000));
+  assert.equal(polls.length, before, "no polls while hidden");
+  assert.equal(await page.locator(`.row a[data-group="${late.json.group_id}"]`).count(), 0);
+  await setHidden(false);
+  await page.locator(`.row a[data-group="${late.json.group_id}"]`).waitFor({ timeout: 5000 });
+  assert.ok(polls.length > before);
+  await page.close();
+});
+
 test("Spanish: every label comes from the Spanish table, and the page says lang=es", async () => {
   const slug = await newBrand();
   const agent = await newAgent(slug, { name: "Ana Pérez" });
