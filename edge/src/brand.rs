@@ -95,6 +95,9 @@ pub struct BrandObject {
     pub(crate) model: RefCell<Option<Arc<Embedder>>>,
     /// Knowledge-base search for `/suggest`: (kb version, index, articles).
     pub(crate) search: RefCell<Option<(String, SearchIndex, Vec<Article>)>>,
+    /// (model load ms, index rebuild ms) of the last wake-up, until a
+    /// response reports it in `Server-Timing`.
+    pub(crate) wake: std::cell::Cell<Option<(i64, i64)>>,
 }
 
 impl DurableObject for BrandObject {
@@ -109,6 +112,7 @@ impl DurableObject for BrandObject {
             index: RefCell::new(None),
             model: RefCell::new(None),
             search: RefCell::new(None),
+            wake: std::cell::Cell::new(None),
         };
         if this.broken.is_none() {
             let _ = this.load_brand();
@@ -168,6 +172,11 @@ impl BrandObject {
                 let body: KbImport =
                     util::read_json_limited(&mut req, util::MAX_IMPORT_BYTES).await?;
                 self.import_kb(body)
+            }
+            ["admin", "questions"] => {
+                let body: crate::import::QuestionImport =
+                    util::read_json_limited(&mut req, util::MAX_IMPORT_BYTES).await?;
+                self.import_questions(body)
             }
             ["v1", _brand, rest @ ..] => {
                 let brand = self.brand()?;

@@ -11,6 +11,7 @@ mod brand;
 mod cache;
 mod dedupe;
 mod error;
+mod import;
 mod limits;
 mod metrics;
 mod public;
@@ -139,7 +140,13 @@ async fn admin(mut req: Request, env: &Env, rest: &[&str]) -> ApiResult<Response
                 util::read_json_limited(&mut req, util::MAX_IMPORT_BYTES).await?;
             forward_json(env, brand, "/admin/kb", Method::Put, &body).await
         }
-        (_, ["brands"] | ["brands", _, "agents"] | ["brands", _, "kb"]) => {
+        (Method::Put, ["brands", brand, "questions"]) => {
+            util::validate_slug(brand)?;
+            let body: serde_json::Value =
+                util::read_json_limited(&mut req, util::MAX_IMPORT_BYTES).await?;
+            forward_json(env, brand, "/admin/questions", Method::Put, &body).await
+        }
+        (_, ["brands"] | ["brands", _, "agents" | "kb" | "questions"]) => {
             Err(ApiError::method_not_allowed())
         }
         _ => Err(ApiError::not_found("not_found", "No such route.")),

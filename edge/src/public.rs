@@ -122,6 +122,7 @@ impl BrandObject {
         };
         let body: AskRequest = util::read_json(&mut req).await?;
         self.ensure_index().await?;
+        let started = now_ms();
         // From here on nothing awaits: the ask is one atomic step of the object.
         if let Some(k) = &idem {
             let prev: Vec<StoredResponse> = self
@@ -318,6 +319,13 @@ impl BrandObject {
         let mut r = Response::from_bytes(json.into_bytes())?.with_status(201);
         r.headers_mut()
             .set("content-type", "application/json; charset=utf-8")?;
+        // Normalise + triage + dedupe + SQLite, timed inside the object
+        // (and the wake-up, when this request paid for it).
+        let mut timing = format!("ask;dur={}", now_ms() - started);
+        if let Some((model, index)) = self.wake.take() {
+            timing.push_str(&format!(", model;dur={model}, index;dur={index}"));
+        }
+        r.headers_mut().set("server-timing", &timing)?;
         Ok(r)
     }
 

@@ -7,6 +7,7 @@
 //! - `deploy [--dry-run]`: `wrangler deploy` of the same bundle.
 
 mod bench_dedupe;
+mod bench_edge;
 mod bench_search;
 mod build;
 mod eval_dedupe;
@@ -36,7 +37,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test [SUITE…] [--file NAME]
                        set up and run every test suite (or only native, api, e2e, deploy;
                        --file: only test files whose name contains NAME)
-  bench                record sizes and benchmarks in target/bench/*.json
+  bench [edge]         record sizes and benchmarks in target/bench/*.json (edge: only the Worker's)
   eval search --articles FILE --queries FILE
   eval dedupe --intents FILE | --pairs FILE
   deploy [--dry-run]   deploy the Worker to Cloudflare (or build the bundle offline)";
@@ -70,6 +71,9 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         },
+        Some("bench") if args.get(1).is_some_and(|a| a == "edge") => {
+            bench_edge_only(&repo).map_err(|e| e.to_string())
+        }
         Some("bench") => bench(&repo).map_err(|e| e.to_string()),
         Some("deploy") => {
             deploy(&repo, args.iter().any(|a| a == "--dry-run")).map_err(|e| e.to_string())
@@ -280,9 +284,19 @@ fn deploy(repo: &Path, dry_run: bool) -> Result<(), StepError> {
     })
 }
 
+/// `cargo xtask bench edge`: only the Worker benchmark.
+fn bench_edge_only(repo: &Path) -> Result<(), StepError> {
+    let mut p = Progress::new(9);
+    let (tools, _) = setup_and_build(repo, &mut p)?;
+    p.step(
+        "the Worker on loopback workerd (wrk; 100k stored questions) → target/bench/edge.json",
+        || bench_edge::run(repo, &tools),
+    )
+}
+
 fn bench(repo: &Path) -> Result<(), StepError> {
-    let mut p = Progress::new(10);
-    let (_, files) = setup_and_build(repo, &mut p)?;
+    let mut p = Progress::new(11);
+    let (tools, files) = setup_and_build(repo, &mut p)?;
     p.step("delivered sizes → target/bench/sizes.json", || {
         sizes::write(repo, &files)
     })?;
@@ -310,6 +324,15 @@ fn bench(repo: &Path) -> Result<(), StepError> {
         if r.is_err() {
             failures.push(what);
         }
+    }
+    if p
+        .step(
+            "the Worker on loopback workerd (wrk; 100k stored questions) → target/bench/edge.json",
+            || bench_edge::run(repo, &tools),
+        )
+        .is_err()
+    {
+        failures.push("edge");
     }
     if failures.is_empty() {
         Ok(())

@@ -35,12 +35,37 @@ pub fn start(
     log: &Path,
     inherit_output: bool,
 ) -> Result<Workerd, StepError> {
+    start_with_level(
+        repo,
+        tools,
+        port,
+        state_dir,
+        admin_token,
+        log,
+        inherit_output,
+        "log",
+    )
+}
+
+/// [`start`] with wrangler's log level (`log` shows the objects' console
+/// output; benchmarks use `warn`, so per-request logging costs nothing).
+#[allow(clippy::too_many_arguments)]
+pub fn start_with_level(
+    repo: &Path,
+    tools: &Tools,
+    port: u16,
+    state_dir: &Path,
+    admin_token: &str,
+    log: &Path,
+    inherit_output: bool,
+    level: &str,
+) -> Result<Workerd, StepError> {
     let fix = format!("see {} for wrangler's output", log.display());
     let mut cmd = tools.wrangler();
     cmd.args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
         .arg("--persist-to")
         .arg(state_dir)
-        .args(["--show-interactive-dev-session=false", "--log-level", "log"])
+        .args(["--show-interactive-dev-session=false", "--log-level", level])
         .arg("--var")
         .arg(format!("CHORUS_ADMIN_TOKEN:{admin_token}"))
         .current_dir(repo.join("edge"))
@@ -142,6 +167,17 @@ pub fn request(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> std::io::Result<(u16, String)> {
+    request_with_head(method, port, path, headers, body).map(|(s, _, b)| (s, b))
+}
+
+/// Like [`request`], also returning the response head (status line and headers).
+pub fn request_with_head(
+    method: &str,
+    port: u16,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> std::io::Result<(u16, String, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut req =
@@ -168,11 +204,14 @@ pub fn request(
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let body = match text.find("\r\n\r\n") {
-        Some(i) => decode_body(&text[..i], &text[i + 4..]),
-        None => String::new(),
+    let (head, body) = match text.find("\r\n\r\n") {
+        Some(i) => (
+            text[..i].to_string(),
+            decode_body(&text[..i], &text[i + 4..]),
+        ),
+        None => (text.clone(), String::new()),
     };
-    Ok((status, body))
+    Ok((status, head, body))
 }
 
 fn decode_body(head: &str, body: &str) -> String {

@@ -222,16 +222,32 @@ pub fn ensure_all(repo: &Path, p: &mut crate::steps::Progress) -> Result<Tools, 
 
 /// Chromium and its driver from Debian (root) or a clear instruction.
 pub fn ensure_chromium() -> Result<PathBuf, StepError> {
-    let exe = PathBuf::from("/usr/bin/chromium");
+    ensure_debian("/usr/bin/chromium", &["chromium", "chromium-driver"])
+}
+
+/// `wrk`, the HTTP load generator of `cargo xtask bench` (Debian package).
+pub fn ensure_wrk() -> Result<PathBuf, StepError> {
+    ensure_debian("/usr/bin/wrk", &["wrk"])
+}
+
+/// `exe` if present, else `apt-get install packages` (as root).
+fn ensure_debian(exe: &str, packages: &[&str]) -> Result<PathBuf, StepError> {
+    let exe = PathBuf::from(exe);
     if exe.exists() {
         eprintln!("      found {}", exe.display());
         return Ok(exe);
     }
-    let fix = "sudo apt-get update && sudo apt-get install -y chromium chromium-driver";
-    let is_root = run_quiet(Command::new("id").arg("-u"), fix)?.trim() == "0";
+    let fix = format!(
+        "sudo apt-get update && sudo apt-get install -y {}",
+        packages.join(" ")
+    );
+    let is_root = run_quiet(Command::new("id").arg("-u"), &fix)?.trim() == "0";
     if !is_root {
         return Err(StepError::new(
-            "Chromium is not installed and this user is not root",
+            format!(
+                "{} is not installed and this user is not root",
+                exe.display()
+            ),
             fix,
         ));
     }
@@ -239,19 +255,20 @@ pub fn ensure_chromium() -> Result<PathBuf, StepError> {
         Command::new("apt-get")
             .arg("update")
             .env("DEBIAN_FRONTEND", "noninteractive"),
-        fix,
+        &fix,
     )?;
     run(
         Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "--no-install-recommends",
-                "chromium",
-                "chromium-driver",
-            ])
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(packages)
             .env("DEBIAN_FRONTEND", "noninteractive"),
-        fix,
+        &fix,
     )?;
+    if !exe.exists() {
+        return Err(StepError::new(
+            format!("apt-get finished but {} is missing", exe.display()),
+            fix,
+        ));
+    }
     Ok(exe)
 }
