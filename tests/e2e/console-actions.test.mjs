@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BASE, api, ask, newAgent, newBrand, serveHtml } from "../lib.mjs";
 import { launch, watchErrors, shot } from "./browser.mjs";
-import { axe, signIn, status, downloadText } from "./console-helpers.mjs";
+import { axe, signIn, status, downloadText, watchCsp } from "./console-helpers.mjs";
 
 let ctx;
 before(async () => { ctx = await launch(); });
@@ -26,6 +26,7 @@ test("merge two groups and split one question out; the audit log shows both and 
 
   const page = await ctx.newPage();
   const errors = watchErrors(page);
+  const csp = watchCsp(page);
   await signIn(page, slug, agent.token);
   // Customer text is text: markup shows as characters and never runs.
   const evilRow = page.locator(`.row a[data-group="${x.group_id}"]`);
@@ -102,6 +103,7 @@ test("merge two groups and split one question out; the audit log shows both and 
   assert.ok(lines.some((l) => l.includes(",group.merge,")));
   assert.ok(lines.some((l) => l.includes(",group.split,")));
   assert.deepEqual(errors, []);
+  assert.deepEqual(csp, [], "no CSP violations");
   await page.close();
 });
 
@@ -114,6 +116,7 @@ test("promote an answer to an article; edit and delete articles in the editor wi
 
   const page = await ctx.newPage();
   const errors = watchErrors(page);
+  const csp = watchCsp(page);
   await signIn(page, slug, agent.token);
   await page.goto(page.url().replace(/#.*$/, "") + `#/group/${q.group_id}`);
   await page.locator("#promote-title").waitFor({ timeout: 15000 });
@@ -175,6 +178,7 @@ test("promote an answer to an article; edit and delete articles in the editor wi
   pub = await api("GET", `/v1/${slug}/kb`);
   assert.ok(!pub.json.articles.some((a) => a.id === created.id));
   assert.deepEqual(errors, []);
+  assert.deepEqual(csp, [], "no CSP violations");
   await page.close();
 });
 
@@ -189,6 +193,7 @@ test("metrics show the answered group, with charts and a CSV of the numbers", as
 
   const page = await ctx.newPage();
   const errors = watchErrors(page);
+  const csp = watchCsp(page);
   await signIn(page, slug, agent.token);
   await page.locator("nav a[href='#/metrics']").click();
   await page.locator("#metrics-totals").waitFor({ timeout: 15000 });
@@ -211,5 +216,6 @@ test("metrics show the answered group, with charts and a CSV of the numbers", as
   assert.equal(col("duplicates_joined"), 1);
   assert.equal(rows.length, 14, "two weeks by default");
   assert.deepEqual(errors, []);
+  assert.deepEqual(csp, [], "no CSP violations");
   await page.close();
 });

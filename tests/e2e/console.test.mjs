@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BASE, api, ask, mine, newAgent, newBrand } from "../lib.mjs";
 import { launch, watchErrors, shot } from "./browser.mjs";
-import { axe, signIn, status } from "./console-helpers.mjs";
+import { axe, signIn, status, watchCsp } from "./console-helpers.mjs";
 
 let ctx;
 before(async () => { ctx = await launch(); });
@@ -18,7 +18,8 @@ test("the console is served at /console and /console/, apart from the widget bun
     assert.equal(r.status, 200, path);
     const html = await r.text();
     assert.match(html, /\/console\/c-[0-9a-f]{10}\.js/);
-    assert.match(html, /\/console\/c-[0-9a-f]{10}\.wasm/);
+    assert.match(html, /<script type="module" src="\/console\/c-[0-9a-f]{10}\.js"><\/script>/);
+    assert.match(html, /script-src 'self' 'wasm-unsafe-eval'/, "a CSP without inline scripts");
     assert.doesNotMatch(html, /\/w\/w-/, "no widget files in the console page");
   }
   const embed = await (await fetch(`${BASE}/embed.js`)).text();
@@ -30,6 +31,7 @@ test("sign in: a wrong token gets a clear error, the right one shows the agent; 
   const agent = await newAgent(slug, { name: "Grace Hopper" });
   const page = await ctx.newPage();
   const errors = watchErrors(page);
+  const csp = watchCsp(page);
   const wasm = [];
   page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
   await page.goto(`${BASE}/console?brand=${slug}`);
@@ -61,6 +63,7 @@ test("sign in: a wrong token gets a clear error, the right one shows the agent; 
   await page.locator("#token").waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.getItem("chorus.token")), null);
   assert.deepEqual(errors, []);
+  assert.deepEqual(csp, [], "no CSP violations");
   await page.close();
 });
 
@@ -79,6 +82,7 @@ test("three repeated questions are one row with count 3; answering once reaches 
 
   const page = await ctx.newPage();
   const errors = watchErrors(page);
+  const csp = watchCsp(page);
   await signIn(page, slug, agent.token);
   const rows = page.locator(".rows .row");
   await rows.first().waitFor({ timeout: 15000 });
@@ -158,6 +162,7 @@ test("three repeated questions are one row with count 3; answering once reaches 
   await page.locator('.tab[data-status="answered"]').click();
   await page.locator(`.row a[data-group="${gid}"]`).waitFor({ timeout: 15000 });
   assert.deepEqual(errors, []);
+  assert.deepEqual(csp, [], "no CSP violations");
   await page.close();
 });
 

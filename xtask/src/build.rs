@@ -214,8 +214,9 @@ fn read_manifest(p: &Path) -> Option<WidgetFiles> {
 }
 
 /// Builds the agents' console into `target/site/console/`: content-hashed
-/// `c-<hash>.{js,wasm,css}` and an `index.html` that loads them (served at
-/// `/console/`). Same pipeline as the widget; never part of its bundle.
+/// `c-<hash>.{js,wasm,css}`, a hashed boot module, and an `index.html` that
+/// loads them (served at `/console/`). Same pipeline as the widget; never
+/// part of its bundle.
 pub fn build_console(repo: &Path, tools: &Tools) -> Result<(), StepError> {
     run(
         cargo()
@@ -297,9 +298,15 @@ pub fn build_console(repo: &Path, tools: &Tools) -> Result<(), StepError> {
     for (file, bytes) in [(&js_name, &js), (&wasm_name, &wasm), (&css_name, &css)] {
         std::fs::write(out.join(file), bytes).map_err(io("writing the console files"))?;
     }
+    // A file, not an inline script, so the page's CSP can be `script-src 'self'`.
+    let boot = format!(
+        "import init from \"/console/{js_name}\";\ninit({{ module_or_path: \"/console/{wasm_name}\" }});\n"
+    );
+    let boot_name = name(boot.as_bytes(), "js");
+    std::fs::write(out.join(&boot_name), &boot).map_err(io("writing the console boot"))?;
     let html = page
+        .replace("__CONSOLE_BOOT__", &format!("/console/{boot_name}"))
         .replace("__CONSOLE_JS__", &format!("/console/{js_name}"))
-        .replace("__CONSOLE_WASM__", &format!("/console/{wasm_name}"))
         .replace("__CONSOLE_CSS__", &format!("/console/{css_name}"));
     std::fs::write(out.join("index.html"), html).map_err(io("console index.html"))?;
     std::fs::write(&stamp, stamp_input).map_err(io("console stamp"))?;
