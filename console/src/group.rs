@@ -51,6 +51,16 @@ pub fn GroupView(id: String, answer: bool) -> impl IntoView {
                     // The view is redrawn from the new detail: keep focus on
                     // the control that had it (by id), else on the heading.
                     let had = last_focus.get_value();
+                    // A merged group's id leads to the group it joined: say so in the URL.
+                    if d.group.group_id != gid {
+                        let _ = window().history().and_then(|h| {
+                            h.replace_state_with_url(
+                                &wasm_bindgen::JsValue::NULL,
+                                "",
+                                Some(&format!("#/group/{}", d.group.group_id)),
+                            )
+                        });
+                    }
                     detail.set(Some(d));
                     error.set(None);
                     if then_focus && answer {
@@ -327,6 +337,11 @@ fn AnswerBox(d: GroupDetail, changed: impl Fn() + Copy + Send + Sync + 'static) 
         });
     };
     let current = d.answer.clone();
+    let reach = d
+        .questions
+        .iter()
+        .filter(|q| q.status != QuestionStatus::Rejected)
+        .count() as u32;
     view! {
         <section class="card" aria-labelledby="answer-h">
             <h2 id="answer-h">{t.answer_title}</h2>
@@ -343,7 +358,7 @@ fn AnswerBox(d: GroupDetail, changed: impl Fn() + Copy + Send + Sync + 'static) 
                 <label for="answer-body">{t.answer_label}</label>
                 <textarea id="answer-body" rows="6" aria-describedby="answer-help"
                     prop:value=move || body.get() on:input=move |ev| { let v = event_target_value(&ev); draft.set(Some(v.clone())); body.set(v); }></textarea>
-                <p id="answer-help" class="hint">{t.answer_help}</p>
+                <p id="answer-help" class="hint">{t.answer_help}" "{(t.will_reach)(reach)}</p>
                 <Show when=move || !body.get().trim().is_empty()>
                     <div class="preview" aria-label=t.preview role="region">
                         <p class="preview-label" aria-hidden="true">{t.preview}</p>

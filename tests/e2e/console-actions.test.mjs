@@ -54,6 +54,11 @@ test("merge two groups and split one question out; the audit log shows both and 
   await page.locator("button.merge-btn").click();
   await status(page, /Merged 1 group/);
   await page.waitForFunction(() => document.querySelectorAll(".question").length === 3, null, { timeout: 15000 });
+  // The merged group's old address leads to the group it joined.
+  const here = page.url();
+  await page.goto(here.replace(/#.*$/, `#/group/${b.group_id}`));
+  await page.waitForFunction((id) => location.hash === `#/group/${id}`, a1.group_id, { timeout: 15000 });
+  assert.equal(await page.locator(".question").count(), 3);
 
   // Split the password question out again.
   const pw = page.locator(".question", { hasText: RESET });

@@ -125,6 +125,7 @@ test("three repeated questions are one row with count 3; answering once reaches 
   assert.equal(await page.locator(".question").count(), 3);
   const names = await page.locator(".question .asker").allTextContents();
   assert.deepEqual(names, ["Ann", "Bo", "Anonymous"]);
+  assert.match(await page.locator("#answer-help").textContent(), /It reaches 3 askers\./);
   await axe(page, "group");
 
   const body = "It ships within **2 days**. Track it at https://acme.example/track.";
