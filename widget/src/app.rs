@@ -1,11 +1,22 @@
 //! The widget's components and its command handle.
+//!
+//! Knowledge base: on the first open the last copy kept in localStorage
+//! ([`crate::store`]) is indexed and shown at once, then `/kb` is
+//! revalidated with `If-None-Match`; a 304 keeps the index, a new ETag
+//! rebuilds it. Search: the query box is an ARIA combobox over a listbox of
+//! ranked results, matches marked from byte ranges as text (never HTML).
 
-use chorus_core::api::{Article, BrandConfig, KnowledgeBase};
+use std::sync::Arc;
+
+use chorus_core::api::{Article, BrandConfig};
+use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
-use crate::api;
+use crate::find::{Finder, Marked, Row};
+use crate::missed::Missed;
+use crate::{api, store};
 
 /// Options read by embed.js from the script tag.
 #[derive(Debug, Clone)]
@@ -35,6 +46,59 @@ impl Options {
     }
 }
 
+/// What the panel shows below its header.
+#[derive(Debug, Clone, PartialEq)]
+enum View {
+    Search,
+    Article(String),
+    /// "Ask this question" for a query with no result. A placeholder until
+    /// the ask flow exists: it shows the question and says so.
+    Ask(String),
+}
+
+/// The search panel's own state: `Copy` signals only, so views and their
+/// event handlers can capture it freely.
+#[derive(Clone, Copy)]
+struct Ui {
+    query: RwSignal<String>,
+    view: RwSignal<View>,
+    /// Index into the current results of the option the arrow keys chose.
+    active: RwSignal<Option<usize>>,
+    input: NodeRef<Input>,
+}
+
+impl Ui {
+    fn set_query(self, q: String) {
+        self.query.set(q);
+        self.active.set(None);
+    }
+
+    /// Focuses the search box once it is rendered.
+    fn focus_input(self) {
+        let input = self.input;
+        request_animation_frame(move || {
+            if let Some(i) = input.get_untracked() {
+                let _ = i.focus();
+            }
+        });
+    }
+
+    fn open_article(self, id: String) {
+        self.view.set(View::Article(id));
+    }
+
+    fn back_to_search(self) {
+        self.view.set(View::Search);
+        self.focus_input();
+    }
+
+    fn ask(self) {
+        let q = self.query.get_untracked().trim().to_string();
+        emit("chorus:ask", Some(&q));
+        self.view.set(View::Ask(q));
+    }
+}
+
 /// Shared state of one mounted widget; cheap to clone (signals are handles).
 #[derive(Clone)]
 pub struct Handle {
@@ -42,26 +106,38 @@ pub struct Handle {
     launcher: web_sys::HtmlElement,
     open: RwSignal<bool>,
     config: RwSignal<Option<BrandConfig>>,
-    articles: RwSignal<Vec<Article>>,
     error: RwSignal<Option<String>>,
-    query: RwSignal<String>,
-    selected: RwSignal<Option<String>>,
+    ui: Ui,
     loaded: RwSignal<bool>,
+    kb: RwSignal<Option<Arc<Finder>>>,
+    /// ETag of the indexed knowledge base and how often it was indexed in
+    /// this page (exposed as data attributes for tests and debugging).
+    kb_version: RwSignal<String>,
+    kb_builds: RwSignal<u32>,
+    missed: Missed,
 }
 
 impl Handle {
     /// New handle, closed.
     pub fn new(opts: Options, launcher: web_sys::HtmlElement) -> Self {
+        let missed = Missed::new(&opts.base, &opts.brand);
         Self {
             opts,
             launcher,
             open: RwSignal::new(false),
             config: RwSignal::new(None),
-            articles: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
-            query: RwSignal::new(String::new()),
-            selected: RwSignal::new(None),
+            ui: Ui {
+                query: RwSignal::new(String::new()),
+                view: RwSignal::new(View::Search),
+                active: RwSignal::new(None),
+                input: NodeRef::new(),
+            },
             loaded: RwSignal::new(false),
+            kb: RwSignal::new(None),
+            kb_version: RwSignal::new(String::new()),
+            kb_builds: RwSignal::new(0),
+            missed,
         }
     }
 
@@ -72,12 +148,17 @@ impl Handle {
             "close" => self.set_open(false),
             "toggle" => self.set_open(!self.open.get_untracked()),
             "search" => {
-                self.query.set(arg.unwrap_or_default());
-                self.selected.set(None);
+                self.ui.set_query(arg.unwrap_or_default());
+                self.ui.view.set(View::Search);
                 self.set_open(true);
             }
             _ => {}
         }
+    }
+
+    /// The page is going away: send the missed searches still held.
+    pub fn page_hidden(&self) {
+        self.missed.flush();
     }
 
     fn set_open(&self, open: bool) {
@@ -90,11 +171,20 @@ impl Handle {
             .set_attribute("aria-expanded", if open { "true" } else { "false" });
         if open {
             self.load();
-            emit("chorus:open");
+            self.ui.focus_input();
+            emit("chorus:open", None);
         } else {
+            self.missed.flush();
             let _ = self.launcher.focus();
-            emit("chorus:close");
+            emit("chorus:close", None);
         }
+    }
+
+    /// Indexes `articles` (version `etag`) and shows them.
+    fn install(&self, articles: Vec<Article>, etag: String) {
+        self.kb.set(Some(Arc::new(Finder::new(articles))));
+        self.kb_version.set(etag);
+        self.kb_builds.update(|n| *n += 1);
     }
 
     fn load(&self) {
@@ -102,74 +192,334 @@ impl Handle {
             return;
         }
         self.loaded.set(true);
+        let (base, brand) = (self.opts.base.clone(), self.opts.brand.clone());
+
         let h = self.clone();
+        let (b, path) = (base.clone(), format!("/v1/{brand}/config"));
         spawn_local(async move {
-            let brand = h.opts.brand.clone();
-            match api::get_json::<BrandConfig>(&h.opts.base, &format!("/v1/{brand}/config")).await {
-                Ok(c) => h.config.set(Some(c)),
+            match api::get_text(&b, &path, None).await {
+                Ok(r) if r.status == 200 => match api::parse_config(&r.text) {
+                    Some(c) => h.config.set(Some(c)),
+                    None => h.error.set(Some("unreadable configuration".into())),
+                },
+                Ok(r) => h.error.set(Some(r.error().0)),
                 Err(e) => h.error.set(Some(e.0)),
             }
-            match api::get_json::<KnowledgeBase>(&h.opts.base, &format!("/v1/{brand}/kb")).await {
-                Ok(kb) => h.articles.set(kb.articles),
-                Err(e) => h.error.set(Some(e.0)),
+        });
+
+        // Render from the last copy at once; the network only confirms it.
+        let mut known = None;
+        if let Some((etag, body)) = store::load(&brand)
+            && let Some(articles) = api::parse_kb(&body)
+        {
+            self.install(articles, etag.clone());
+            known = Some(etag);
+        }
+        let h = self.clone();
+        spawn_local(async move {
+            let path = format!("/v1/{brand}/kb");
+            let reply = api::get_text(&base, &path, known.as_deref()).await;
+            let fail = |msg: String| {
+                // With a cached copy on screen, a failed revalidation is
+                // not worth an error message.
+                if known.is_none() {
+                    h.error.set(Some(msg));
+                }
+            };
+            match reply {
+                Ok(r) if r.status == 304 => {}
+                Ok(r) if r.status == 200 => {
+                    let etag = r.etag.clone().unwrap_or_default();
+                    if !etag.is_empty() && known.as_deref() == Some(etag.as_str()) {
+                        return;
+                    }
+                    match api::parse_kb(&r.text) {
+                        Some(articles) => {
+                            h.install(articles, etag.clone());
+                            if !etag.is_empty() {
+                                store::save(&brand, &etag, &r.text);
+                            }
+                        }
+                        None => fail("unreadable knowledge base".into()),
+                    }
+                }
+                Ok(r) => fail(r.error().0),
+                Err(e) => fail(e.0),
             }
         });
     }
 }
 
-/// Dispatches a DOM event on `window` so the host page can hook analytics.
-fn emit(name: &str) {
-    if let (Some(w), Ok(ev)) = (web_sys::window(), web_sys::Event::new(name)) {
+/// Dispatches a DOM event on `window` so the host page can hook analytics;
+/// `detail` becomes `event.detail.text`.
+fn emit(name: &str, detail: Option<&str>) {
+    let Some(w) = web_sys::window() else { return };
+    let init = web_sys::CustomEventInit::new();
+    if let Some(text) = detail {
+        let d = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&d, &JsValue::from_str("text"), &JsValue::from_str(text));
+        init.set_detail(&d);
+    }
+    if let Ok(ev) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
         let _ = w.dispatch_event(&ev);
     }
+}
+
+/// UI strings in the widget's language.
+struct Strings {
+    close: &'static str,
+    search: &'static str,
+    results: &'static str,
+    back: &'static str,
+    loading: &'static str,
+    none: &'static str,
+    ask_it: &'static str,
+    ask_title: &'static str,
+    ask_soon: &'static str,
+    one: &'static str,
+    many: &'static str,
+}
+
+const EN: Strings = Strings {
+    close: "Close help",
+    search: "Search help articles",
+    results: "Help articles",
+    back: "Back",
+    loading: "Loading…",
+    none: "No results",
+    ask_it: "ask this question",
+    ask_title: "Ask a question",
+    ask_soon: "Asking here is not available yet. Your question has been noted as one our help articles do not answer.",
+    one: "1 result",
+    many: "results",
+};
+
+const ES: Strings = Strings {
+    close: "Cerrar ayuda",
+    search: "Buscar en la ayuda",
+    results: "Artículos de ayuda",
+    back: "Volver",
+    loading: "Cargando…",
+    none: "Sin resultados",
+    ask_it: "haz esta pregunta",
+    ask_title: "Haz una pregunta",
+    ask_soon: "Aún no se pueden hacer preguntas aquí. Hemos anotado tu pregunta como una que nuestros artículos no responden.",
+    one: "1 resultado",
+    many: "resultados",
+};
+
+/// Marked runs as text nodes, matches in `<mark>`.
+fn marked(runs: Marked) -> impl IntoView {
+    runs.into_iter()
+        .map(|(text, hit)| {
+            if hit {
+                view! { <mark>{text}</mark> }.into_any()
+            } else {
+                text.into_any()
+            }
+        })
+        .collect_view()
+}
+
+/// Brings option `i` of the listbox (in the same shadow root as `input`)
+/// into view.
+fn reveal(input: NodeRef<Input>, i: usize) {
+    request_animation_frame(move || {
+        let Some(root) = input
+            .get_untracked()
+            .and_then(|el| el.get_root_node().dyn_into::<web_sys::ShadowRoot>().ok())
+        else {
+            return;
+        };
+        if let Some(el) = root.get_element_by_id(&format!("chorus-opt-{i}"))
+            && let Ok(f) = js_sys::Reflect::get(&el, &JsValue::from_str("scrollIntoView"))
+            && let Some(f) = f.dyn_ref::<js_sys::Function>()
+        {
+            let opts = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&opts, &"block".into(), &"nearest".into());
+            let _ = f.call1(&el, &opts);
+        }
+    });
 }
 
 /// The whole widget panel.
 #[component]
 pub fn App(handle: Handle) -> impl IntoView {
-    let h = handle.clone();
-    let open = handle.open;
-    let config = handle.config;
-    let articles = handle.articles;
-    let query = handle.query;
-    let selected = handle.selected;
-    let error = handle.error;
+    let Handle {
+        open,
+        config,
+        error,
+        ui,
+        kb,
+        kb_version,
+        kb_builds,
+        ..
+    } = handle.clone();
+    let Ui {
+        query,
+        view,
+        active,
+        input,
+    } = ui;
     let lang = handle.opts.lang.clone().unwrap_or_else(|| "en".into());
-    let es = lang.starts_with("es");
-    let t_close = if es { "Cerrar ayuda" } else { "Close help" };
-    let t_search = if es {
-        "Buscar en la ayuda"
-    } else {
-        "Search help articles"
-    };
-    let t_back = if es { "Volver" } else { "Back" };
-    let t_loading = if es { "Cargando…" } else { "Loading…" };
+    let t: &'static Strings = if lang.starts_with("es") { &ES } else { &EN };
 
-    let h_close = h.clone();
-    let h_key = h.clone();
-    let on_keydown = move |ev: web_sys::KeyboardEvent| {
+    let results: Memo<Vec<Row>> = Memo::new(move |_| {
+        let q = query.get();
+        kb.with(|k| k.as_ref().map(|f| f.find(&q)).unwrap_or_default())
+    });
+    let loaded = move || kb.with(Option::is_some);
+    let searching = move || !query.with(|q| q.trim().is_empty());
+
+    // Count a query with no result once the customer settles on it.
+    let missed = handle.missed.clone();
+    Effect::new(move |_| {
+        let q = query.get();
+        let found = !results.with(Vec::is_empty);
+        if loaded() {
+            missed.saw(&q, found);
+        }
+    });
+
+    let h_close = handle.clone();
+    let h_key = handle.clone();
+    let on_panel_key = move |ev: web_sys::KeyboardEvent| {
         if ev.key() == "Escape" {
             ev.prevent_default();
             h_key.set_open(false);
         }
     };
 
-    let visible = move || {
-        let q = query.get().to_lowercase();
-        articles
-            .get()
-            .into_iter()
-            .filter(|a| {
-                q.is_empty()
-                    || a.title.to_lowercase().contains(&q)
-                    || a.body.to_lowercase().contains(&q)
-            })
-            .collect::<Vec<_>>()
+    let on_input_key = move |ev: web_sys::KeyboardEvent| {
+        let n = results.with_untracked(Vec::len);
+        match ev.key().as_str() {
+            "ArrowDown" | "ArrowUp" if n > 0 => {
+                ev.prevent_default();
+                let down = ev.key() == "ArrowDown";
+                let next = match (active.get_untracked(), down) {
+                    (None, true) => 0,
+                    (None, false) => n - 1,
+                    (Some(i), true) => (i + 1).min(n - 1),
+                    (Some(i), false) => i.saturating_sub(1),
+                };
+                active.set(Some(next));
+                reveal(input, next);
+            }
+            "Enter" => {
+                let pick = active.get_untracked().or(searching().then_some(0));
+                let id =
+                    pick.and_then(|i| results.with_untracked(|r| r.get(i).map(|r| r.id.clone())));
+                if let Some(id) = id {
+                    ev.prevent_default();
+                    ui.open_article(id);
+                } else if n == 0 && searching() && loaded() {
+                    ev.prevent_default();
+                    ui.ask();
+                }
+            }
+            "Escape" if !query.with_untracked(String::is_empty) => {
+                // First Escape clears; the next one (empty box) closes.
+                ev.prevent_default();
+                ev.stop_propagation();
+                ui.set_query(String::new());
+            }
+            _ => {}
+        }
     };
 
-    let current = move || {
-        let id = selected.get()?;
-        articles.get().into_iter().find(|a| a.id == id)
+    let count = move || {
+        if !loaded() || !searching() {
+            return String::new();
+        }
+        match results.with(Vec::len) {
+            0 => t.none.to_string(),
+            1 => t.one.to_string(),
+            n => format!("{n} {}", t.many),
+        }
+    };
+
+    let list = move || {
+        results
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let id = row.id.clone();
+                view! {
+                    <li
+                        class="result"
+                        role="option"
+                        id=format!("chorus-opt-{i}")
+                        data-id=row.id.clone()
+                        aria-selected=move || if active.get() == Some(i) { "true" } else { "false" }
+                        on:click=move |_| ui.open_article(id.clone())
+                    >
+                        <span class="rt">{marked(row.title)}</span>
+                        {(!row.snippet.is_empty()).then(|| view! { <span class="rs">{marked(row.snippet)}</span> })}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+
+    let search_view = move || {
+        view! {
+            <div class="search">
+                <input
+                    type="search"
+                    class="q"
+                    node_ref=input
+                    role="combobox"
+                    aria-autocomplete="list"
+                    aria-controls="chorus-results"
+                    aria-expanded=move || if results.with(Vec::is_empty) { "false" } else { "true" }
+                    aria-activedescendant=move || active.get().map(|i| format!("chorus-opt-{i}"))
+                    aria-label=t.search
+                    placeholder=t.search
+                    autocomplete="off"
+                    spellcheck="false"
+                    prop:value=move || query.get()
+                    on:input=move |ev| ui.set_query(event_target_value(&ev))
+                    on:keydown=on_input_key
+                />
+                <p class="sr" role="status" aria-live="polite">{count}</p>
+                <Show when=loaded fallback=move || view! { <p class="muted">{t.loading}</p> }>
+                    <ul class="results" id="chorus-results" role="listbox" aria-label=t.results>
+                        {list}
+                    </ul>
+                    <Show when=move || searching() && results.with(Vec::is_empty)>
+                        <p class="empty">
+                            {t.none}{" — "}
+                            <button type="button" class="ask" on:click=move |_| ui.ask()>{t.ask_it}</button>
+                        </p>
+                    </Show>
+                </Show>
+            </div>
+        }
+    };
+
+    let article_view = move |id: String| {
+        let a = kb.with_untracked(|k| k.as_ref().and_then(|f| f.article(&id).cloned()));
+        view! {
+            <article class="article">
+                <button class="back" on:click=move |_| ui.back_to_search()>{"← "}{t.back}</button>
+                {a.map(|a| view! {
+                    <h3>{a.title}</h3>
+                    <div class="body">{a.body}</div>
+                })}
+            </article>
+        }
+    };
+
+    let ask_view = move |q: String| {
+        view! {
+            <section class="article ask-view">
+                <button class="back" on:click=move |_| ui.back_to_search()>{"← "}{t.back}</button>
+                <h3>{t.ask_title}</h3>
+                <blockquote class="asked">{q}</blockquote>
+                <p class="muted">{t.ask_soon}</p>
+            </section>
+        }
     };
 
     view! {
@@ -179,50 +529,24 @@ pub fn App(handle: Handle) -> impl IntoView {
             aria-modal="true"
             aria-label=move || config.get().map(|c| c.name).unwrap_or_else(|| "Help".into())
             hidden=move || !open.get()
-            on:keydown=on_keydown
+            data-kb-version=move || kb_version.get()
+            data-kb-builds=move || kb_builds.get().to_string()
+            on:keydown=on_panel_key
         >
             <header class="head">
                 <div>
                     <h2 class="title">{move || config.get().map(|c| c.name).unwrap_or_default()}</h2>
                     <p class="greeting">{move || config.get().map(|c| c.greeting).unwrap_or_default()}</p>
                 </div>
-                <button class="close" aria-label=t_close on:click=move |_| h_close.set_open(false)>"×"</button>
+                <button class="close" aria-label=t.close on:click=move |_| h_close.set_open(false)>"×"</button>
             </header>
             <Show when=move || error.get().is_some()>
                 <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
             </Show>
-            {move || match current() {
-                Some(a) => view! {
-                    <article class="article">
-                        <button class="back" on:click=move |_| selected.set(None)>{"← "}{t_back}</button>
-                        <h3>{a.title.clone()}</h3>
-                        <div class="body">{a.body.clone()}</div>
-                    </article>
-                }.into_any(),
-                None => view! {
-                    <div class="search">
-                        <input
-                            type="search"
-                            class="q"
-                            aria-label=t_search
-                            placeholder=t_search
-                            prop:value=move || query.get()
-                            on:input=move |ev| query.set(event_target_value(&ev))
-                        />
-                        <Show when=move || !articles.get().is_empty() fallback=move || view! { <p class="muted">{t_loading}</p> }>
-                            <ul class="results" aria-live="polite">
-                                <For each=visible key=|a| a.id.clone() let:a>
-                                    <li>
-                                        <button class="result" data-id=a.id.clone() on:click={
-                                            let id = a.id.clone();
-                                            move |_| selected.set(Some(id.clone()))
-                                        }>{a.title.clone()}</button>
-                                    </li>
-                                </For>
-                            </ul>
-                        </Show>
-                    </div>
-                }.into_any(),
+            {move || match view.get() {
+                View::Search => search_view().into_any(),
+                View::Article(id) => article_view(id).into_any(),
+                View::Ask(q) => ask_view(q).into_any(),
             }}
         </div>
     }

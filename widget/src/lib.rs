@@ -7,6 +7,11 @@
 
 mod api;
 mod app;
+#[cfg(feature = "bench")]
+mod bench;
+mod find;
+mod missed;
+mod store;
 
 use std::cell::RefCell;
 
@@ -48,6 +53,18 @@ pub fn mount(
         let _ = w.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
     }
     on_key.forget();
+    // Missed searches still held go out when the page is hidden for good.
+    let on_hide = Closure::<dyn Fn()>::new(|| {
+        STATE.with(|s| {
+            if let Some(h) = s.borrow().as_ref() {
+                h.page_hidden();
+            }
+        })
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
+    }
+    on_hide.forget();
     STATE.with(|s| *s.borrow_mut() = Some(handle));
     Ok(())
 }
