@@ -18,7 +18,7 @@ pub fn AuditView() -> impl IntoView {
     let me = StoredValue::new(
         ctx.me
             .get_untracked()
-            .map(|m| m.agent_id)
+            .map(|m| (m.agent_id, m.name))
             .unwrap_or_default(),
     );
     let actor = RwSignal::new(String::new());
@@ -107,8 +107,8 @@ pub fn AuditView() -> impl IntoView {
         });
     };
 
-    let known_actions = move || {
-        let mut a: Vec<String> = items.with(|i| i.iter().map(|e| e.action.clone()).collect());
+    let known = move |f: fn(&AuditEntry) -> &String| {
+        let mut a: Vec<String> = items.with(|i| i.iter().map(|e| f(e).clone()).collect());
         a.sort();
         a.dedup();
         a
@@ -124,13 +124,16 @@ pub fn AuditView() -> impl IntoView {
             <form class="filters" on:submit=submit>
                 <div class="field inline">
                     <label for="a-actor">{t.actor_label}</label>
-                    <input id="a-actor" prop:value=move || actor.get() on:input=move |ev| actor.set(event_target_value(&ev))/>
+                    <input id="a-actor" list="a-actors" prop:value=move || actor.get() on:input=move |ev| actor.set(event_target_value(&ev))/>
+                    <datalist id="a-actors">
+                        {move || known(|e| &e.actor).into_iter().map(|a| view! { <option value=a/> }).collect_view()}
+                    </datalist>
                 </div>
                 <div class="field inline">
                     <label for="a-action">{t.action_label}</label>
                     <input id="a-action" list="a-actions" prop:value=move || action.get() on:input=move |ev| action.set(event_target_value(&ev))/>
                     <datalist id="a-actions">
-                        {move || known_actions().into_iter().map(|a| view! { <option value=a/> }).collect_view()}
+                        {move || known(|e| &e.action).into_iter().map(|a| view! { <option value=a/> }).collect_view()}
                     </datalist>
                 </div>
                 <button type="submit" disabled=move || busy.get()>{t.filter}</button>
@@ -150,7 +153,7 @@ pub fn AuditView() -> impl IntoView {
                             <tbody>
                                 <For each=move || items.get() key=|e| e.id let:e>
                                     {
-                                        let who = if me.with_value(|m| e.actor == *m) { format!("{} ({})", e.actor, t.you) } else { e.actor.clone() };
+                                        let who = me.with_value(|(id, name)| if e.actor == *id { format!("{name} ({})", t.you) } else { e.actor.clone() });
                                         view! {
                                             <tr data-action=e.action.clone()>
                                                 <td>{local_time(e.at, t.lang)}</td>

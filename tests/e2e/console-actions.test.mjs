@@ -92,7 +92,11 @@ test("merge two groups and split one question out; the audit log shows both and 
   assert.ok(actions.includes("group.merge"), actions.join());
   assert.ok(actions.includes("group.split"), actions.join());
   assert.ok(actions.includes("question.flag"), actions.join());
-  assert.match(await page.locator("tr[data-action='group.merge']").textContent(), /\(you\)/);
+  assert.match(await page.locator("tr[data-action='group.merge']").textContent(), /Grace Hopper \(you\)/);
+  await page.locator("#a-actor").fill(agent.agent_id);
+  await page.locator("form.filters button[type=submit]").click();
+  await page.waitForFunction(() => !document.querySelector("tr[data-action='brand.create']") && document.querySelector("tr[data-action='group.merge']"));
+  await page.locator("#a-actor").fill("");
   await axe(page, "audit");
   await shot(page, "console-audit.png");
   await page.locator("#a-action").fill("group.split");
