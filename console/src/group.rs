@@ -27,6 +27,9 @@ pub fn GroupView(id: String, answer: bool) -> impl IntoView {
     let detail = RwSignal::new(None::<GroupDetail>);
     let error = RwSignal::new(None::<String>);
     let missing = RwSignal::new(false);
+    // A newer version seen by the background check, shown on request so a
+    // redraw never surprises the agent mid-sentence.
+    let newer = RwSignal::new(None::<GroupDetail>);
     let id = StoredValue::new(id);
     // The control last focused in this view (a busy button is disabled and
     // loses focus before the redraw, so the redraw cannot ask the document).
@@ -62,6 +65,7 @@ pub fn GroupView(id: String, answer: bool) -> impl IntoView {
                         });
                     }
                     detail.set(Some(d));
+                    newer.set(None);
                     error.set(None);
                     if then_focus && answer {
                         focus_by_id("answer-body");
@@ -77,6 +81,7 @@ pub fn GroupView(id: String, answer: bool) -> impl IntoView {
         });
     };
     load(true);
+    watch(ctx, id, detail, newer);
     // After any change here the queue is stale too.
     let changed = move || {
         load(false);
@@ -89,6 +94,20 @@ pub fn GroupView(id: String, answer: bool) -> impl IntoView {
             <Show when=move || error.get().is_some()>
                 <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
             </Show>
+            <div role="status" class="newer-wrap">
+                <Show when=move || newer.get().is_some()>
+                    <p class="newer">{t.group_changed}" "
+                        <button id="show-changes" on:click=move |_| {
+                            if let Some(d) = newer.get_untracked() {
+                                let had = last_focus.get_value();
+                                detail.set(Some(d));
+                                newer.set(None);
+                                refocus(had);
+                            }
+                        }>{t.show_changes}</button>
+                    </p>
+                </Show>
+            </div>
             {move || {
                 if missing.get() {
                     return view! { <h1 tabindex="-1">{t.group_not_found}</h1> }.into_any();
@@ -100,6 +119,40 @@ pub fn GroupView(id: String, answer: bool) -> impl IntoView {
             }}
         </div>
     }
+}
+
+/// Every 20 s while the view is open and the tab visible, checks whether
+/// the group changed (new askers, another agent's answer) and offers it.
+fn watch(
+    ctx: Ctx,
+    id: StoredValue<String>,
+    detail: RwSignal<Option<GroupDetail>>,
+    newer: RwSignal<Option<GroupDetail>>,
+) {
+    let alive = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let flag = alive.clone();
+    on_cleanup(move || flag.store(false, std::sync::atomic::Ordering::Relaxed));
+    let generation = ctx.generation.get_untracked();
+    spawn_local(async move {
+        loop {
+            crate::app::sleep(20_000).await;
+            if !alive.load(std::sync::atomic::Ordering::Relaxed)
+                || ctx.generation.get_untracked() != generation
+            {
+                return;
+            }
+            if document().visibility_state() == web_sys::VisibilityState::Hidden {
+                continue;
+            }
+            let Some(client) = ctx.client() else { return };
+            if let Ok(d) = client.group(&id.get_value()).await
+                && alive.load(std::sync::atomic::Ordering::Relaxed)
+                && detail.with_untracked(|cur| cur.as_ref().is_some_and(|c| *c != d))
+            {
+                newer.set(Some(d));
+            }
+        }
+    });
 }
 
 /// Focuses the element with id `had` after the redraw, or the heading.

@@ -64,6 +64,8 @@ pub struct Strings {
 
     pub back_to_queue: &'static str,
     pub group_not_found: &'static str,
+    pub group_changed: &'static str,
+    pub show_changes: &'static str,
     pub questions_title: &'static str,
     pub anonymous: &'static str,
     pub lang_name: &'static str,
@@ -232,6 +234,8 @@ pub static EN: Strings = Strings {
 
     back_to_queue: "Back to the queue",
     group_not_found: "This group no longer exists (it may have been merged).",
+    group_changed: "This group changed since you opened it.",
+    show_changes: "Show the changes",
     questions_title: "Questions in this group",
     anonymous: "Anonymous",
     lang_name: "Language",
@@ -397,6 +401,8 @@ pub static ES: Strings = Strings {
 
     back_to_queue: "Volver a la cola",
     group_not_found: "Este grupo ya no existe (quizá se fusionó).",
+    group_changed: "Este grupo ha cambiado desde que lo abriste.",
+    show_changes: "Ver los cambios",
     questions_title: "Preguntas de este grupo",
     anonymous: "Anónimo",
     lang_name: "Idioma",

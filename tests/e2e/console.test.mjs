@@ -156,6 +156,14 @@ test("three repeated questions are one row with count 3; answering once reaches 
   assert.match(await page.locator(".history li").first().textContent(), /2 days/);
   await axe(page, "group after answering");
 
+  // A newer asker joins while the group is open: offered, not forced.
+  const fourth = await ask(slug, WHERE + "??");
+  assert.equal(fourth.json.group_id, gid);
+  await page.locator("#show-changes").waitFor({ timeout: 30000 });
+  assert.equal(await page.locator(".question").count(), 3);
+  await page.locator("#show-changes").click();
+  await page.waitForFunction(() => document.querySelectorAll(".question").length === 4);
+
   // The answered group left the open queue.
   await page.locator("a.back").click();
   await page.locator(".rows .row").first().waitFor();
