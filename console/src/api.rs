@@ -53,6 +53,23 @@ pub struct Client {
     pub token: String,
 }
 
+/// A saved reply of the team (`GET /agent/canned`); `{name}` stands for the
+/// asker's name.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Canned {
+    /// Id.
+    pub id: String,
+    /// Short title.
+    pub title: String,
+    /// Markdown subset.
+    pub body: String,
+}
+
+#[derive(serde::Deserialize)]
+struct CannedList {
+    replies: Vec<Canned>,
+}
+
 /// Percent-encodes a query value.
 pub fn enc(s: &str) -> String {
     String::from(js_sys::encode_uri_component(s))
@@ -220,6 +237,13 @@ impl Client {
     pub async fn promote(&self, id: &str, input: &PromoteInput) -> Result<Article, ApiError> {
         self.with("POST", &format!("/groups/{}/promote", enc(id)), input)
             .await
+    }
+
+    /// `GET /agent/canned`: the team's saved replies.
+    pub async fn canned(&self) -> Result<Vec<Canned>, ApiError> {
+        self.call::<CannedList>("GET", "/canned", None)
+            .await
+            .map(|l| l.replies)
     }
 
     /// `GET /agent/kb`.

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use crate::api::Canned;
 use crate::app::{Ctx, focus_by_id, focus_heading, local_time};
 use crate::format::{duration, tags};
 use crate::i18n::Strings;
@@ -367,6 +368,44 @@ fn AnswerBox(d: GroupDetail, changed: impl Fn() + Copy + Send + Sync + 'static) 
     }));
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    // Saved replies: `{name}` becomes the asker's name when the group has
+    // exactly one named asker; otherwise it stays for the agent to edit.
+    let canned = RwSignal::new(Vec::<Canned>::new());
+    let pick = RwSignal::new(String::new());
+    if let Some(client) = ctx.client() {
+        spawn_local(async move {
+            if let Ok(list) = client.canned().await {
+                if let Some(first) = list.first() {
+                    pick.set(first.id.clone());
+                }
+                canned.set(list);
+            }
+        });
+    }
+    let mut names: Vec<String> = d.questions.iter().filter_map(|q| q.name.clone()).collect();
+    names.sort();
+    names.dedup();
+    let only_name = (names.len() == 1).then(|| names[0].clone());
+    let insert = move |_| {
+        let id = pick.get_untracked();
+        let Some(c) = canned.with_untracked(|l| l.iter().find(|c| c.id == id).cloned()) else {
+            return;
+        };
+        let text = match &only_name {
+            Some(n) => c.body.replace("{name}", n),
+            None => c.body.clone(),
+        };
+        body.update(|b| {
+            if b.trim().is_empty() {
+                *b = text;
+            } else {
+                b.push_str("\n\n");
+                b.push_str(&text);
+            }
+        });
+        draft.set(Some(body.get_untracked()));
+        focus_by_id("answer-body");
+    };
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         let text = body.get_untracked();
@@ -407,6 +446,15 @@ fn AnswerBox(d: GroupDetail, changed: impl Fn() + Copy + Send + Sync + 'static) 
                 }.into_any(),
                 None => view! { <p class="muted">{t.no_answer_yet}</p> }.into_any(),
             }}
+            <Show when=move || !canned.get().is_empty()>
+                <div class="canned">
+                    <label for="canned-pick">{t.canned_label}</label>
+                    <select id="canned-pick" on:change=move |ev| pick.set(event_target_value(&ev))>
+                        {move || canned.get().into_iter().map(|c| view! { <option value=c.id.clone()>{c.title}</option> }).collect_view()}
+                    </select>
+                    <button type="button" id="canned-insert" on:click=insert.clone()>{t.insert}</button>
+                </div>
+            </Show>
             <form on:submit=submit>
                 <label for="answer-body">{t.answer_label}</label>
                 <textarea id="answer-body" rows="6" aria-describedby="answer-help"

@@ -2,7 +2,7 @@
 // audit log, promote to an article, the knowledge-base editor, metrics.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, api, ask, newAgent, newBrand, serveHtml } from "../lib.mjs";
+import { BASE, api, ask, mine, newAgent, newBrand, serveHtml } from "../lib.mjs";
 import { launch, watchErrors, shot } from "./browser.mjs";
 import { axe, signIn, status, downloadText, watchCsp } from "./console-helpers.mjs";
 
@@ -224,6 +224,35 @@ test("metrics show the answered group, with charts and a CSV of the numbers", as
   assert.equal(col("answered"), 1);
   assert.equal(col("duplicates_joined"), 1);
   assert.equal(rows.length, 14, "two weeks by default");
+  assert.deepEqual(errors, []);
+  assert.deepEqual(csp, [], "no CSP violations");
+  await page.close();
+});
+
+test("saved replies: the team's reply goes into the answer box with the asker's name", async (t) => {
+  const slug = await newBrand();
+  const lead = await newAgent(slug, { name: "Lea Lead", role: "lead" });
+  const saved = await lead.call("POST", "/canned", { title: "Shipping times", body: "Hi {name}, orders ship within **2 days**." });
+  if (saved.status === 404) return t.skip("the canned-replies route is not in this edge yet");
+  assert.equal(saved.status, 201, saved.text);
+  const agent = await newAgent(slug, { name: "Grace Hopper" });
+  const q = (await ask(slug, "When will my order ship?", { name: "Ann" })).json;
+
+  const page = await ctx.newPage();
+  const errors = watchErrors(page);
+  const csp = watchCsp(page);
+  await signIn(page, slug, agent.token);
+  await page.goto(page.url().replace(/#.*$/, "") + `#/group/${q.group_id}`);
+  await page.locator("#canned-pick").waitFor({ timeout: 15000 });
+  assert.equal(await page.locator("#canned-pick option").textContent(), "Shipping times");
+  await page.locator("#canned-insert").click();
+  assert.equal(await page.locator("#answer-body").inputValue(), "Hi Ann, orders ship within **2 days**.");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "answer-body");
+  await axe(page, "group with saved replies");
+  await page.locator("#answer-submit").click();
+  await status(page, /Answer sent to 1 asker/);
+  const m = await mine(slug, q.asker_token);
+  assert.equal(m.json.questions[0].answer.body, "Hi Ann, orders ship within **2 days**.");
   assert.deepEqual(errors, []);
   assert.deepEqual(csp, [], "no CSP violations");
   await page.close();
