@@ -188,9 +188,17 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// The articles and keystroke queries of the `n`-article bench; the widget
+/// bench in Chromium (`bench_widget.rs`) runs exactly these too.
+pub fn corpus(n: usize) -> (Vec<Article>, Vec<String>) {
+    let arts = articles(n, 0xC0FFEE + n as u64);
+    let queries = keystroke_queries(&arts, 2_000, 99 + n as u64);
+    (arts, queries)
+}
+
 /// Builds and queries one corpus size; returns named figures.
 fn bench(n: usize, suffix: &str) -> Vec<(String, f64)> {
-    let arts = articles(n, 0xC0FFEE + n as u64);
+    let (arts, queries) = corpus(n);
     // Build: the fastest of five (the machine is shared; slower runs
     // measure the neighbours, not the index).
     let mut builds = Vec::new();
@@ -201,7 +209,6 @@ fn bench(n: usize, suffix: &str) -> Vec<(String, f64)> {
         builds.push(t.elapsed().as_secs_f64() * 1e3);
     }
     builds.sort_by(f64::total_cmp);
-    let queries = keystroke_queries(&arts, 2_000, 99 + n as u64);
     let opts = SearchOptions::default();
     // Warm up caches once, then time every query.
     let mut hits = 0usize;

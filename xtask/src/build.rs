@@ -123,44 +123,7 @@ pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError
     }
 
     let bindgen_out = repo.join("target/widget-bindgen");
-    let _ = std::fs::remove_dir_all(&bindgen_out);
-    run(
-        Command::new(&tools.wasm_bindgen)
-            .args([
-                "--target",
-                "web",
-                "--no-typescript",
-                "--remove-name-section",
-                "--remove-producers-section",
-                "--out-name",
-                "chorus_widget",
-                "--out-dir",
-            ])
-            .arg(&bindgen_out)
-            .arg(&raw),
-        "cargo xtask demo (reinstalls wasm-bindgen-cli matching Cargo.lock)",
-    )?;
-    let bg = bindgen_out.join("chorus_widget_bg.wasm");
-    let opt = bindgen_out.join("chorus_widget_opt.wasm");
-    run_quiet(
-        Command::new(tools.wasm_opt())
-            .args([
-                "-Oz",
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext",
-                "--enable-mutable-globals",
-                "--enable-reference-types",
-                "--enable-multivalue",
-            ])
-            .arg(&bg)
-            .arg("-o")
-            .arg(&opt)
-            .env("PATH", tools.path_env()),
-        "rm -rf ~/.cache/chorus/tools/npm-* && cargo xtask demo (reinstalls npm binaryen)",
-    )?;
-    let wasm = std::fs::read(&opt).map_err(io("optimised wasm"))?;
-    let js = std::fs::read(bindgen_out.join("chorus_widget.js")).map_err(io("bindgen js"))?;
+    let (js, wasm) = bindgen_and_optimise(tools, &raw, &bindgen_out)?;
 
     let wdir = site.join("w");
     let _ = std::fs::remove_dir_all(&wdir);
@@ -202,6 +165,54 @@ pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError
     std::fs::write(&manifest, m.to_string()).map_err(io("manifest"))?;
     std::fs::write(&stamp, stamp_input).map_err(io("stamp"))?;
     Ok(files)
+}
+
+/// `wasm-bindgen --target web` then `wasm-opt -Oz` of a built widget wasm
+/// into `out` (emptied first); returns the glue JS and the optimised wasm.
+pub fn bindgen_and_optimise(
+    tools: &Tools,
+    raw: &Path,
+    out: &Path,
+) -> Result<(Vec<u8>, Vec<u8>), StepError> {
+    let _ = std::fs::remove_dir_all(out);
+    run(
+        Command::new(&tools.wasm_bindgen)
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--remove-name-section",
+                "--remove-producers-section",
+                "--out-name",
+                "chorus_widget",
+                "--out-dir",
+            ])
+            .arg(out)
+            .arg(raw),
+        "cargo xtask demo (reinstalls wasm-bindgen-cli matching Cargo.lock)",
+    )?;
+    let bg = out.join("chorus_widget_bg.wasm");
+    let opt = out.join("chorus_widget_opt.wasm");
+    run_quiet(
+        Command::new(tools.wasm_opt())
+            .args([
+                "-Oz",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+                "--enable-mutable-globals",
+                "--enable-reference-types",
+                "--enable-multivalue",
+            ])
+            .arg(&bg)
+            .arg("-o")
+            .arg(&opt)
+            .env("PATH", tools.path_env()),
+        "rm -rf ~/.cache/chorus/tools/npm-* && cargo xtask demo (reinstalls npm binaryen)",
+    )?;
+    let wasm = std::fs::read(&opt).map_err(io("optimised wasm"))?;
+    let js = std::fs::read(out.join("chorus_widget.js")).map_err(io("bindgen js"))?;
+    Ok((js, wasm))
 }
 
 fn read_manifest(p: &Path) -> Option<WidgetFiles> {

@@ -9,6 +9,7 @@
 mod bench_dedupe;
 mod bench_edge;
 mod bench_search;
+mod bench_widget;
 mod build;
 mod eval_dedupe;
 mod eval_search;
@@ -295,12 +296,20 @@ fn bench_edge_only(repo: &Path) -> Result<(), StepError> {
 }
 
 fn bench(repo: &Path) -> Result<(), StepError> {
-    let mut p = Progress::new(11);
+    let mut p = Progress::new(14);
     let (tools, files) = setup_and_build(repo, &mut p)?;
     p.step("delivered sizes → target/bench/sizes.json", || {
         sizes::write(repo, &files)
     })?;
     let mut failures = Vec::new();
+    if p.step(
+        "widget with and without search (brotli) → target/bench/sizes.json",
+        || bench_widget::search_size(repo, &tools),
+    )
+    .is_err()
+    {
+        failures.push("widget search size");
+    }
     for what in ["search", "dedupe"] {
         let r = p.step(
             &format!("native {what} benchmark → target/bench/{what}.json"),
@@ -325,12 +334,21 @@ fn bench(repo: &Path) -> Result<(), StepError> {
             failures.push(what);
         }
     }
-    if p
-        .step(
-            "the Worker on loopback workerd (wrk; 100k stored questions) → target/bench/edge.json",
-            || bench_edge::run(repo, &tools),
-        )
-        .is_err()
+    // After the native search bench, which rewrites search.json.
+    let chromium = p.step("checking Chromium (Debian package)", tools::ensure_chromium)?;
+    if p.step(
+        "search in the widget's wasm, headless Chromium → target/bench/search.json",
+        || bench_widget::speed(repo, &tools, &chromium),
+    )
+    .is_err()
+    {
+        failures.push("widget search speed");
+    }
+    if p.step(
+        "the Worker on loopback workerd (wrk; 100k stored questions) → target/bench/edge.json",
+        || bench_edge::run(repo, &tools),
+    )
+    .is_err()
     {
         failures.push("edge");
     }
