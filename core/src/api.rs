@@ -7,7 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 mod questions;
+mod team;
 pub use questions::*;
+pub use team::*;
 
 /// `{"error": {"code", "message"}}`: every error the API returns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -93,6 +93,9 @@ impl BrandObject {
     /// Dispatches `/v1/{brand}/agent/{rest…}`.
     pub async fn agent_route(&self, mut req: Request, rest: &[&str]) -> ApiResult<Response> {
         let me = self.agent(&req)?;
+        if let Some(r) = self.team_route(&mut req, &me, rest).await {
+            return r;
+        }
         let method = req.method();
         match (method.clone(), rest) {
             (Method::Get, ["me"]) => json_response(
@@ -392,6 +395,13 @@ impl BrandObject {
             }
             if g.is_public() {
                 self.with_index(|ix| ix.set_answered(g.id as u64, true));
+                self.enqueue_event(
+                    "group.answered",
+                    serde_json::json!({
+                        "group_id": gid(g.id), "question": g.question, "asked_count": g.asked_count,
+                        "answer": { "body": body, "agent": me.public() }, "reached": reached,
+                    }),
+                )?;
             }
         }
         self.audit(

@@ -34,6 +34,7 @@ pub struct BrandRow {
     response_target_minutes: f64,
     greeting: String,
     allowed_origins: String,
+    pub private_followup: String,
 }
 
 impl BrandRow {
@@ -85,6 +86,9 @@ struct MetaRow {
 #[durable_object]
 pub struct BrandObject {
     pub(crate) sql: SqlStorage,
+    storage: worker::Storage,
+    /// Set when a webhook delivery was queued; the alarm is armed after the response.
+    pub(crate) alarm_wanted: std::cell::Cell<bool>,
     pub(crate) env: Env,
     /// Set when the schema could not be applied; every request then fails with 500.
     broken: Option<String>,
@@ -106,6 +110,8 @@ impl DurableObject for BrandObject {
         let broken = crate::schema::migrate(&sql).err().map(|e| e.to_string());
         let this = Self {
             sql,
+            storage: state.storage(),
+            alarm_wanted: std::cell::Cell::new(false),
             env,
             broken,
             brand: RefCell::new(None),
@@ -124,19 +130,51 @@ impl DurableObject for BrandObject {
         if let Some(e) = &self.broken {
             return Ok(ApiError::internal("migration", e).into_response());
         }
-        Ok(match self.route(req).await {
+        let resp = match self.route(req).await {
             Ok(r) => r,
             Err(e) => e.into_response(),
-        })
+        };
+        if self.alarm_wanted.take() {
+            self.arm_alarm(50).await;
+        }
+        Ok(resp)
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        match self.deliver_due().await {
+            Ok(Some(delay)) => self.arm_alarm(delay).await,
+            Ok(None) => {}
+            Err(e) => {
+                worker::console_error!("webhook deliveries: {}", e.message);
+                self.arm_alarm(5_000).await;
+            }
+        }
+        Response::ok("")
     }
 }
 
 impl BrandObject {
+    /// Arms the alarm `delay_ms` from now unless one is due sooner.
+    async fn arm_alarm(&self, delay_ms: i64) {
+        let at = now_ms() + delay_ms;
+        let current = self.storage.get_alarm().await.ok().flatten();
+        if current.is_none_or(|c| c > at)
+            && let Err(e) = self.storage.set_alarm(delay_ms).await
+        {
+            worker::console_error!("cannot set the alarm: {e}");
+        }
+    }
+
+    /// Re-reads the settings row (after a change).
+    pub(crate) fn reload_brand(&self) -> ApiResult<()> {
+        self.load_brand().map(|_| ())
+    }
+
     fn load_brand(&self) -> ApiResult<Option<BrandRow>> {
         let rows: Vec<BrandRow> = self
             .sql
             .exec(
-                "SELECT slug, name, color, languages, hours, response_target_minutes, greeting, allowed_origins FROM brand WHERE id = 1",
+                "SELECT slug, name, color, languages, hours, response_target_minutes, greeting, allowed_origins, private_followup FROM brand WHERE id = 1",
                 None,
             )?
             .to_array()?;
@@ -181,7 +219,13 @@ impl BrandObject {
             ["v1", _brand, rest @ ..] => {
                 let brand = self.brand()?;
                 match (method, rest) {
-                    (Method::Get, ["config"]) => json_response(200, &brand.config()),
+                    (Method::Get, ["config"]) => json_response(
+                        200,
+                        &PublicConfig {
+                            config: brand.config(),
+                            private_followup: brand.private_followup.clone(),
+                        },
+                    ),
                     (Method::Get, ["kb"]) => self.get_kb(&req),
                     (Method::Get, ["feed"]) => self.feed(&req),
                     (Method::Get, ["suggest"]) => {
@@ -272,6 +316,11 @@ impl BrandObject {
     }
 
     fn create_agent(&self, a: CreateAgent) -> ApiResult<Response> {
+        self.create_agent_as("admin", a)
+    }
+
+    /// Creates an agent on behalf of `actor` (the admin or a lead).
+    pub(crate) fn create_agent_as(&self, actor: &str, a: CreateAgent) -> ApiResult<Response> {
         self.brand()?;
         let name = util::bounded("name", a.name.trim(), 1, 100)?.to_string();
         let initials = match a.initials {
@@ -299,7 +348,7 @@ impl BrandObject {
                 now_ms().into(),
             ],
         )?;
-        self.audit("admin", "agent.create", &id, role)?;
+        self.audit(actor, "agent.create", &id, role)?;
         json_response(
             201,
             &chorus_core::api::CreatedAgent {
@@ -443,6 +492,14 @@ impl BrandObject {
     fn origins(&self) -> ApiResult<Vec<String>> {
         Ok(self.brand()?.allowed_origins())
     }
+}
+
+/// `GET /v1/{brand}/config`: API.md's fields plus the private follow-up.
+#[derive(Serialize)]
+struct PublicConfig {
+    #[serde(flatten)]
+    config: BrandConfig,
+    private_followup: String,
 }
 
 /// `PUT /v1/admin/brands/{brand}/kb`: bulk import (used by `cargo xtask demo`).

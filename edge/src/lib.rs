@@ -17,6 +17,7 @@ mod metrics;
 mod public;
 mod schema;
 mod store;
+mod team;
 mod util;
 
 pub use brand::BrandObject;

@@ -258,6 +258,7 @@ impl BrandObject {
                             vec![now.into(), g.id.into()],
                         )?;
                         self.event("joined", Some(g.id), None, None)?;
+                        self.notify_trending(&g, now)?;
                         if g.answered_at.is_some() {
                             let a = store::current_answer(&self.sql, g.id)?;
                             self.event("first_response", Some(g.id), Some(0), None)?;
@@ -269,6 +270,10 @@ impl BrandObject {
                     }
                     None => {
                         let g = self.new_group("open", text, &lang, now)?;
+                        self.enqueue_event(
+                            "group.created",
+                            serde_json::json!({ "group_id": gid(g), "question": text, "lang": lang, "asked_count": 1 }),
+                        )?;
                         (g, AskStatus::New, None, "open", String::new())
                     }
                 }
@@ -327,6 +332,34 @@ impl BrandObject {
         }
         r.headers_mut().set("server-timing", &timing)?;
         Ok(r)
+    }
+
+    /// Queues `group.trending` the first time in an hour a group trends
+    /// (`g` as read before this ask joined it).
+    fn notify_trending(&self, g: &GroupRow, now: i64) -> ApiResult<()> {
+        let recent = store::count(
+            &self.sql,
+            "SELECT COUNT(*) AS n FROM questions WHERE group_id = ? AND created_at > ? AND status = 'open'",
+            vec![g.id.into(), (now - 3_600_000).into()],
+        )? + 1;
+        let mut after = g.clone();
+        after.asked_count += 1;
+        if !BrandObject::is_trending(&after, recent, now) {
+            return Ok(());
+        }
+        let told = store::count(
+            &self.sql,
+            "SELECT COUNT(*) AS n FROM events WHERE kind = 'trending' AND group_id = ? AND at > ?",
+            vec![g.id.into(), (now - 3_600_000).into()],
+        )?;
+        if told == 0 {
+            self.event("trending", Some(g.id), Some(recent), None)?;
+            self.enqueue_event(
+                "group.trending",
+                serde_json::json!({ "group_id": gid(g.id), "question": g.question, "asked_count": after.asked_count, "askers_last_hour": recent }),
+            )?;
+        }
+        Ok(())
     }
 
     fn new_group(&self, status: &str, text: &str, lang: &str, now: i64) -> ApiResult<i64> {

@@ -16,14 +16,18 @@ test("/v1/openapi.json is the document in edge/api and is valid JSON", async () 
 test("every route in the OpenAPI document answers", async () => {
   const doc = (await api("GET", "/v1/openapi.json")).json;
   const slug = await newBrand();
-  const agent = await newAgent(slug);
+  const agent = await newAgent(slug, { role: "lead" });
+  const extra = await newAgent(slug, { name: "Temp Agent" });
   const q = await ask(slug, "Do you ship to Iceland?");
   const other = await ask(slug, "Can I pay by bank transfer?");
   const third = await ask(slug, "Is there a warranty on zips?");
   await agent.call("POST", `/groups/${q.json.group_id}/answer`, { body: "Yes." });
   const art = await agent.call("POST", "/kb", { title: "Shipping", body: "Worldwide." });
+  const reply = await agent.call("POST", "/canned", { title: "Hi", body: "Hello {name}" });
+  const hook = await agent.call("POST", "/webhooks", { url: "http://127.0.0.1:9/hook", events: ["group.created"] });
   const ids = {
     brand: slug, group_id: q.json.group_id, question_id: third.json.question_id, article_id: art.json.id,
+    agent_id: extra.agent_id, reply_id: reply.json.id, webhook_id: hook.json.id,
   };
   const bodies = {
     "POST /v1/{brand}/questions": { text: "Do you ship to Greenland?" },
@@ -40,6 +44,12 @@ test("every route in the OpenAPI document answers", async () => {
     "POST /v1/admin/brands": { slug: `o-${Date.now().toString(36)}`, name: "OpenAPI", allowed_origins: [] },
     "POST /v1/admin/brands/{brand}/agents": { name: "Bo", role: "lead" },
     "PUT /v1/admin/brands/{brand}/kb": { articles: [] },
+    "PUT /v1/admin/brands/{brand}/questions": { questions: [{ text: "Imported question?", group: "a" }] },
+    "PUT /v1/{brand}/agent/settings": { hours: "24/7" },
+    "POST /v1/{brand}/agent/agents": { name: "Cy", role: "agent" },
+    "POST /v1/{brand}/agent/canned": { title: "Bye", body: "Bye {name}" },
+    "PUT /v1/{brand}/agent/canned/{reply_id}": { title: "Hi", body: "Hi {name}" },
+    "POST /v1/{brand}/agent/webhooks": { url: "http://127.0.0.1:9/other", events: ["group.answered"] },
   };
   let checked = 0;
   // Deletions last, so the other routes still find their objects.
@@ -65,5 +75,5 @@ test("every route in the OpenAPI document answers", async () => {
     assert.ok(documented.includes(String(r.status)) || r.status === 409, where);
     checked++;
   }
-  assert.ok(checked >= 25, `only ${checked} operations`);
+  assert.ok(checked >= 37, `only ${checked} operations`);
 });
