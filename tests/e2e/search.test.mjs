@@ -119,7 +119,7 @@ test("keyboard: arrows choose, Enter opens the article, Escape clears, a second 
   await page.close();
 });
 
-test("a query with no result offers to ask it; the ask view and chorus:ask get the question", { timeout: 90000 }, async () => {
+test("a query with no result offers to ask it; the Ask tab and chorus:ask get the question", { timeout: 90000 }, async () => {
   const page = await ctx.newPage();
   const errors = watchErrors(page);
   await openDemo(page);
@@ -136,10 +136,11 @@ test("a query with no result offers to ask it; the ask view and chorus:ask get t
   assert.equal(await page.locator(".search input").getAttribute("aria-expanded"), "false");
   await shot(page, "search-no-results.png");
   await empty.locator("button.ask").click();
-  await page.locator(".ask-view .asked").waitFor();
-  assert.equal(await page.locator(".ask-view .asked").textContent(), "submarine rental");
+  await page.locator(".askp textarea").waitFor();
+  assert.equal(await page.locator("#chorus-tab-ask").getAttribute("aria-selected"), "true");
+  assert.equal(await page.locator(".askp textarea").inputValue(), "submarine rental");
   assert.deepEqual(await page.evaluate(() => window.asked), ["submarine rental"]);
-  await page.locator(".ask-view .back").click();
+  await page.locator("#chorus-tab-search").click();
   assert.equal(await page.locator(".search input").inputValue(), "submarine rental");
   assert.deepEqual(errors, []);
   await page.close();

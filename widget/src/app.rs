@@ -5,6 +5,10 @@
 //! revalidated with `If-None-Match`; a 304 keeps the index, a new ETag
 //! rebuilds it. Search: the query box is an ARIA combobox over a listbox of
 //! ranked results, matches marked from byte ranges as text (never HTML).
+//!
+//! Tabs (an ARIA tablist; arrows, Home and End move between them): Search,
+//! Answered ([`crate::feed`]), Ask ([`crate::ask`]) and My questions
+//! ([`crate::mine`]).
 
 use std::sync::Arc;
 
@@ -14,7 +18,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::ask::{Ask, ask_view};
+use crate::feed::{Feed, feed_view};
 use crate::find::{Finder, Marked, Row};
+use crate::i18n::{Strings, strings};
+use crate::mine::{Mine, mine_view};
 use crate::missed::Missed;
 use crate::{api, store};
 
@@ -46,20 +54,49 @@ impl Options {
     }
 }
 
-/// What the panel shows below its header.
+/// The widget's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Search,
+    Answered,
+    Ask,
+    Mine,
+}
+
+const TABS: [Tab; 4] = [Tab::Search, Tab::Answered, Tab::Ask, Tab::Mine];
+
+impl Tab {
+    fn id(self) -> &'static str {
+        match self {
+            Tab::Search => "chorus-tab-search",
+            Tab::Answered => "chorus-tab-answered",
+            Tab::Ask => "chorus-tab-ask",
+            Tab::Mine => "chorus-tab-mine",
+        }
+    }
+
+    fn label(self, t: &Strings) -> &'static str {
+        match self {
+            Tab::Search => t.tab_search,
+            Tab::Answered => t.tab_answered,
+            Tab::Ask => t.tab_ask,
+            Tab::Mine => t.tab_mine,
+        }
+    }
+}
+
+/// What the Search tab shows.
 #[derive(Debug, Clone, PartialEq)]
 enum View {
     Search,
     Article(String),
-    /// "Ask this question" for a query with no result. A placeholder until
-    /// the ask flow exists: it shows the question and says so.
-    Ask(String),
 }
 
 /// The search panel's own state: `Copy` signals only, so views and their
 /// event handlers can capture it freely.
 #[derive(Clone, Copy)]
-struct Ui {
+pub(crate) struct Ui {
+    pub tab: RwSignal<Tab>,
     query: RwSignal<String>,
     view: RwSignal<View>,
     /// Index into the current results of the option the arrow keys chose.
@@ -84,6 +121,7 @@ impl Ui {
     }
 
     fn open_article(self, id: String) {
+        self.tab.set(Tab::Search);
         self.view.set(View::Article(id));
     }
 
@@ -91,43 +129,44 @@ impl Ui {
         self.view.set(View::Search);
         self.focus_input();
     }
-
-    fn ask(self) {
-        let q = self.query.get_untracked().trim().to_string();
-        emit("chorus:ask", Some(&q));
-        self.view.set(View::Ask(q));
-    }
 }
 
 /// Shared state of one mounted widget; cheap to clone (signals are handles).
 #[derive(Clone)]
 pub struct Handle {
-    opts: Options,
-    launcher: web_sys::HtmlElement,
-    open: RwSignal<bool>,
-    config: RwSignal<Option<BrandConfig>>,
+    pub(crate) opts: Options,
+    pub(crate) t: &'static Strings,
+    pub(crate) launcher: web_sys::HtmlElement,
+    pub(crate) open: RwSignal<bool>,
+    pub(crate) config: RwSignal<Option<BrandConfig>>,
     error: RwSignal<Option<String>>,
-    ui: Ui,
+    pub(crate) ui: Ui,
     loaded: RwSignal<bool>,
-    kb: RwSignal<Option<Arc<Finder>>>,
+    pub(crate) kb: RwSignal<Option<Arc<Finder>>>,
     /// ETag of the indexed knowledge base and how often it was indexed in
     /// this page (exposed as data attributes for tests and debugging).
     kb_version: RwSignal<String>,
     kb_builds: RwSignal<u32>,
     missed: Missed,
+    pub(crate) feed: Feed,
+    pub(crate) ask: Ask,
+    pub(crate) mine: Mine,
 }
 
 impl Handle {
     /// New handle, closed.
     pub fn new(opts: Options, launcher: web_sys::HtmlElement) -> Self {
         let missed = Missed::new(&opts.base, &opts.brand);
+        let t = strings(opts.lang.as_deref().unwrap_or("en"));
         Self {
             opts,
+            t,
             launcher,
             open: RwSignal::new(false),
             config: RwSignal::new(None),
             error: RwSignal::new(None),
             ui: Ui {
+                tab: RwSignal::new(Tab::Search),
                 query: RwSignal::new(String::new()),
                 view: RwSignal::new(View::Search),
                 active: RwSignal::new(None),
@@ -138,7 +177,43 @@ impl Handle {
             kb_version: RwSignal::new(String::new()),
             kb_builds: RwSignal::new(0),
             missed,
+            feed: Feed::new(),
+            ask: Ask::new(),
+            mine: Mine::new(),
         }
+    }
+
+    /// Shows tab `tab`.
+    pub(crate) fn select(&self, tab: Tab) {
+        self.ui.tab.set(tab);
+        match tab {
+            Tab::Answered => self.load_feed(false),
+            Tab::Mine => self.mark_seen(),
+            Tab::Ask => self.focus_ask(),
+            Tab::Search => {}
+        }
+    }
+
+    /// Focuses the question box once it is rendered.
+    pub(crate) fn focus_ask(&self) {
+        let input = self.ask.input;
+        request_animation_frame(move || {
+            if let Some(i) = input.get_untracked() {
+                let _ = i.focus();
+            }
+        });
+    }
+
+    /// Opens article `id` in the Search tab.
+    pub(crate) fn open_article(&self, id: String) {
+        self.ui.open_article(id);
+    }
+
+    /// "Ask this question" from a search with no result.
+    fn ask_query(&self) {
+        let q = self.ui.query.get_untracked().trim().to_string();
+        emit("chorus:ask", &[("text", &q)]);
+        self.ask_with(q);
     }
 
     /// Runs one `Chorus(...)` command.
@@ -150,7 +225,12 @@ impl Handle {
             "search" => {
                 self.ui.set_query(arg.unwrap_or_default());
                 self.ui.view.set(View::Search);
+                self.ui.tab.set(Tab::Search);
                 self.set_open(true);
+            }
+            "ask" => {
+                self.set_open(true);
+                self.ask_with(arg.unwrap_or_default());
             }
             _ => {}
         }
@@ -172,11 +252,13 @@ impl Handle {
         if open {
             self.load();
             self.ui.focus_input();
-            emit("chorus:open", None);
+            self.poll_mine();
+            emit("chorus:open", &[]);
         } else {
+            self.stop_polling();
             self.missed.flush();
             let _ = self.launcher.focus();
-            emit("chorus:close", None);
+            emit("chorus:close", &[]);
         }
     }
 
@@ -251,13 +333,15 @@ impl Handle {
 }
 
 /// Dispatches a DOM event on `window` so the host page can hook analytics;
-/// `detail` becomes `event.detail.text`.
-fn emit(name: &str, detail: Option<&str>) {
+/// `detail` (string fields) becomes `event.detail`.
+pub(crate) fn emit(name: &str, detail: &[(&str, &str)]) {
     let Some(w) = web_sys::window() else { return };
     let init = web_sys::CustomEventInit::new();
-    if let Some(text) = detail {
+    if !detail.is_empty() {
         let d = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&d, &JsValue::from_str("text"), &JsValue::from_str(text));
+        for (k, v) in detail {
+            let _ = js_sys::Reflect::set(&d, &JsValue::from_str(k), &JsValue::from_str(v));
+        }
         init.set_detail(&d);
     }
     if let Ok(ev) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
@@ -265,51 +349,8 @@ fn emit(name: &str, detail: Option<&str>) {
     }
 }
 
-/// UI strings in the widget's language.
-struct Strings {
-    close: &'static str,
-    search: &'static str,
-    results: &'static str,
-    back: &'static str,
-    loading: &'static str,
-    none: &'static str,
-    ask_it: &'static str,
-    ask_title: &'static str,
-    ask_soon: &'static str,
-    one: &'static str,
-    many: &'static str,
-}
-
-const EN: Strings = Strings {
-    close: "Close help",
-    search: "Search help articles",
-    results: "Help articles",
-    back: "Back",
-    loading: "Loading…",
-    none: "No results",
-    ask_it: "ask this question",
-    ask_title: "Ask a question",
-    ask_soon: "Asking here is not available yet. Your question has been noted as one our help articles do not answer.",
-    one: "1 result",
-    many: "results",
-};
-
-const ES: Strings = Strings {
-    close: "Cerrar ayuda",
-    search: "Buscar en la ayuda",
-    results: "Artículos de ayuda",
-    back: "Volver",
-    loading: "Cargando…",
-    none: "Sin resultados",
-    ask_it: "haz esta pregunta",
-    ask_title: "Haz una pregunta",
-    ask_soon: "Aún no se pueden hacer preguntas aquí. Hemos anotado tu pregunta como una que nuestros artículos no responden.",
-    one: "1 resultado",
-    many: "resultados",
-};
-
 /// Marked runs as text nodes, matches in `<mark>`.
-fn marked(runs: Marked) -> impl IntoView {
+pub(crate) fn marked(runs: Marked) -> impl IntoView {
     runs.into_iter()
         .map(|(text, hit)| {
             if hit {
@@ -356,13 +397,15 @@ pub fn App(handle: Handle) -> impl IntoView {
         ..
     } = handle.clone();
     let Ui {
+        tab: _,
         query,
         view,
         active,
         input,
     } = ui;
-    let lang = handle.opts.lang.clone().unwrap_or_else(|| "en".into());
-    let t: &'static Strings = if lang.starts_with("es") { &ES } else { &EN };
+    let t = handle.t;
+    let tab = ui.tab;
+    let hs = StoredValue::new_local(handle.clone());
 
     let results: Memo<Vec<Row>> = Memo::new(move |_| {
         let q = query.get();
@@ -414,7 +457,7 @@ pub fn App(handle: Handle) -> impl IntoView {
                     ui.open_article(id);
                 } else if n == 0 && searching() && loaded() {
                     ev.prevent_default();
-                    ui.ask();
+                    hs.get_value().ask_query();
                 }
             }
             "Escape" if !query.with_untracked(String::is_empty) => {
@@ -490,7 +533,7 @@ pub fn App(handle: Handle) -> impl IntoView {
                     <Show when=move || searching() && results.with(Vec::is_empty)>
                         <p class="empty">
                             {t.none}{" — "}
-                            <button type="button" class="ask" on:click=move |_| ui.ask()>{t.ask_it}</button>
+                            <button type="button" class="ask" on:click=move |_| hs.get_value().ask_query()>{t.ask_it}</button>
                         </p>
                     </Show>
                 </Show>
@@ -511,16 +554,63 @@ pub fn App(handle: Handle) -> impl IntoView {
         }
     };
 
-    let ask_view = move |q: String| {
-        view! {
-            <section class="article ask-view">
-                <button class="back" on:click=move |_| ui.back_to_search()>{"← "}{t.back}</button>
-                <h3>{t.ask_title}</h3>
-                <blockquote class="asked">{q}</blockquote>
-                <p class="muted">{t.ask_soon}</p>
-            </section>
-        }
+    let h_tabs = handle.clone();
+    let on_tab_key = move |ev: web_sys::KeyboardEvent| {
+        let i = TABS
+            .iter()
+            .position(|x| *x == tab.get_untracked())
+            .unwrap_or(0);
+        let next = match ev.key().as_str() {
+            "ArrowRight" => (i + 1) % TABS.len(),
+            "ArrowLeft" => (i + TABS.len() - 1) % TABS.len(),
+            "Home" => 0,
+            "End" => TABS.len() - 1,
+            _ => return,
+        };
+        ev.prevent_default();
+        h_tabs.select(TABS[next]);
+        let list = ev
+            .current_target()
+            .and_then(|x| x.dyn_into::<web_sys::Element>().ok());
+        request_animation_frame(move || {
+            if let Some(el) = list
+                .and_then(|l| {
+                    l.query_selector(&format!("#{}", TABS[next].id()))
+                        .ok()
+                        .flatten()
+                })
+                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+            }
+        });
     };
+    let unseen = handle.mine.unseen;
+    let tabs = TABS
+        .iter()
+        .map(|&x| {
+            let h = handle.clone();
+            view! {
+                <button
+                    type="button"
+                    role="tab"
+                    class="tab"
+                    id=x.id()
+                    aria-controls="chorus-tabpanel"
+                    aria-selected=move || if tab.get() == x { "true" } else { "false" }
+                    tabindex=move || if tab.get() == x { "0" } else { "-1" }
+                    on:click=move |_| h.select(x)
+                >
+                    {x.label(t)}
+                    {(x == Tab::Mine).then(|| view! {
+                        <Show when=move || { unseen.get() > 0 }>
+                            <span class="badge">{move || unseen.get().to_string()}<span class="sr">{t.badge_sr}</span></span>
+                        </Show>
+                    })}
+                </button>
+            }
+        })
+        .collect_view();
 
     view! {
         <div
@@ -533,21 +623,28 @@ pub fn App(handle: Handle) -> impl IntoView {
             data-kb-builds=move || kb_builds.get().to_string()
             on:keydown=on_panel_key
         >
-            <header class="head">
+            <div class="head">
                 <div>
                     <h2 class="title">{move || config.get().map(|c| c.name).unwrap_or_default()}</h2>
                     <p class="greeting">{move || config.get().map(|c| c.greeting).unwrap_or_default()}</p>
                 </div>
                 <button class="close" aria-label=t.close on:click=move |_| h_close.set_open(false)>"×"</button>
-            </header>
+            </div>
             <Show when=move || error.get().is_some()>
                 <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
             </Show>
-            {move || match view.get() {
-                View::Search => search_view().into_any(),
-                View::Article(id) => article_view(id).into_any(),
-                View::Ask(q) => ask_view(q).into_any(),
-            }}
+            <div class="tabs" role="tablist" aria-label=t.sections on:keydown=on_tab_key>{tabs}</div>
+            <div class="tp" role="tabpanel" id="chorus-tabpanel" aria-labelledby=move || tab.get().id()>
+                {move || match tab.get() {
+                    Tab::Search => match view.get() {
+                        View::Search => search_view().into_any(),
+                        View::Article(id) => article_view(id).into_any(),
+                    },
+                    Tab::Answered => feed_view(hs, t).into_any(),
+                    Tab::Ask => ask_view(hs, t).into_any(),
+                    Tab::Mine => mine_view(hs, t).into_any(),
+                }}
+            </div>
         </div>
     }
 }

@@ -7,10 +7,16 @@
 
 mod api;
 mod app;
+mod ask;
+mod askers;
 #[cfg(feature = "bench")]
 mod bench;
+mod feed;
 mod find;
+mod i18n;
+mod mine;
 mod missed;
+mod qa;
 mod store;
 
 use std::cell::RefCell;

@@ -1,0 +1,164 @@
+//! The Answered tab: the brand's public feed, each group once, newest
+//! answer first, paged by cursor ("Load more"). Also the answer block
+//! shared by every tab.
+//!
+//! Answers are shown as text: paragraphs split at blank lines, single
+//! newlines kept by CSS. Parsing the Markdown subset
+//! (`chorus_core::markdown`) would add wasm to a widget already above its
+//! size budget, so it is not linked here.
+
+use chorus_core::api::{Answer, FeedItem};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::app::Handle;
+use crate::i18n::{Strings, ago, asked_by};
+
+/// Items per feed page.
+const PAGE: u32 = 10;
+
+/// The feed as loaded so far.
+#[derive(Clone, Copy)]
+pub struct Feed {
+    pub items: RwSignal<Vec<FeedItem>>,
+    pub next: RwSignal<Option<String>>,
+    pub started: RwSignal<bool>,
+    pub loading: RwSignal<bool>,
+    pub error: RwSignal<Option<String>>,
+}
+
+impl Feed {
+    pub fn new() -> Self {
+        Self {
+            items: RwSignal::new(Vec::new()),
+            next: RwSignal::new(None),
+            started: RwSignal::new(false),
+            loading: RwSignal::new(false),
+            error: RwSignal::new(None),
+        }
+    }
+}
+
+impl Handle {
+    /// Loads the first page once, or the next page with `more`.
+    pub(crate) fn load_feed(&self, more: bool) {
+        let f = self.feed;
+        if f.loading.get_untracked() || (!more && f.started.get_untracked()) {
+            return;
+        }
+        let cursor = if more {
+            match f.next.get_untracked() {
+                Some(c) => Some(c),
+                None => return,
+            }
+        } else {
+            None
+        };
+        f.started.set(true);
+        f.loading.set(true);
+        let mut path = format!("/v1/{}/feed?limit={PAGE}", self.opts.brand);
+        if let Some(c) = cursor {
+            path.push_str("&cursor=");
+            path.push_str(&String::from(js_sys::encode_uri_component(&c)));
+        }
+        let base = self.opts.base.clone();
+        spawn_local(async move {
+            let reply = api::get_text(&base, &path, None).await;
+            f.loading.set(false);
+            match reply {
+                Ok(r) if r.status == 200 => match crate::qa::parse_feed(&r.text) {
+                    Some((items, next)) => {
+                        f.error.set(None);
+                        f.items.update(|all| {
+                            for it in items {
+                                if !all.iter().any(|x| x.group_id == it.group_id) {
+                                    all.push(it);
+                                }
+                            }
+                        });
+                        f.next.set(next);
+                    }
+                    None => f.error.set(Some("unreadable feed".into())),
+                },
+                Ok(r) => f.error.set(Some(r.error().0)),
+                Err(e) => f.error.set(Some(e.0)),
+            }
+        });
+    }
+}
+
+/// Milliseconds since the epoch, now.
+pub fn now() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// An answer: its text, who answered (initials and name) and when.
+pub fn answer_view(a: Answer, t: &'static Strings) -> impl IntoView {
+    let initials = if a.agent.initials.trim().is_empty() {
+        a.agent
+            .name
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .take(2)
+            .collect()
+    } else {
+        a.agent.initials.clone()
+    };
+    let paragraphs = a
+        .body
+        .replace("\r\n", "\n")
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| view! { <p>{p.to_string()}</p> })
+        .collect_view();
+    view! {
+        <div class="ans">
+            <div class="ab">{paragraphs}</div>
+            <p class="by">
+                <span class="av" aria-hidden="true">{initials}</span>
+                <span class="who">{a.agent.name}</span>
+                <span class="when">{ago(t, a.answered_at, now())}</span>
+            </p>
+        </div>
+    }
+}
+
+/// The Answered tab.
+pub fn feed_view(hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> impl IntoView {
+    let f = hs.with_value(|h| h.feed);
+    let list = move || {
+        f.items
+            .get()
+            .into_iter()
+            .map(|it| {
+                view! {
+                    <li class="qa" data-group=it.group_id.clone()>
+                        <h3 class="qq">{it.question}</h3>
+                        <p class="cnt">{asked_by(t, it.asked_count)}</p>
+                        {answer_view(it.answer, t)}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let more = move |_| hs.get_value().load_feed(true);
+    view! {
+        <div class="feed pane">
+            <ul class="qas" aria-label=t.tab_answered>{list}</ul>
+            <Show when=move || f.loading.get()>
+                <p class="muted">{t.loading}</p>
+            </Show>
+            <Show when=move || f.error.get().is_some()>
+                <p class="error" role="alert">{move || f.error.get().unwrap_or_default()}</p>
+            </Show>
+            <Show when=move || !f.loading.get() && f.started.get() && f.error.get().is_none() && f.items.with(Vec::is_empty)>
+                <p class="muted">{t.feed_empty}</p>
+            </Show>
+            <Show when=move || f.next.with(Option::is_some) && !f.loading.get()>
+                <button type="button" class="more" on:click=more>{t.load_more}</button>
+            </Show>
+        </div>
+    }
+}
