@@ -271,11 +271,16 @@ async fn assets(req: Request, env: &Env) -> ApiResult<Response> {
     // The widget is loaded from brands' own origins.
     h.set("access-control-allow-origin", "*")?;
     h.set("cross-origin-resource-policy", "cross-origin")?;
-    if path.starts_with("/w/") {
+    if path.starts_with("/w/") || path.starts_with("/console/c-") {
         // Content-hashed names: cache forever.
         h.set("cache-control", "public, max-age=31536000, immutable")?;
     } else if path == "/embed.js" {
         h.set("cache-control", "public, max-age=300")?;
+    } else if path == "/console" || path.starts_with("/console/") {
+        // The agents' console is never framed by another site (clickjacking).
+        h.set("x-frame-options", "DENY")?;
+        h.set("content-security-policy", "frame-ancestors 'none'")?;
+        h.set("cache-control", "no-cache")?;
     }
     Ok(resp)
 }
