@@ -263,6 +263,10 @@ pub struct AskResponse {
     /// The group's answer when `status` is `answered`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<Answer>,
+    /// Chorus extension: how many people asked the group's question, this
+    /// asker included (1 for a new, private or rejected question).
+    #[serde(default)]
+    pub asked_count: u32,
 }
 
 #[cfg(test)]
@@ -286,6 +290,7 @@ mod tests {
             group_id: "g1".into(),
             status: AskStatus::Grouped,
             answer: None,
+            asked_count: 2,
         };
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["status"], "grouped");

@@ -209,6 +209,7 @@ impl BrandObject {
             .into_iter()
             .collect();
 
+        let mut asked_count = 1u32;
         let (group, status, answer, q_status, flags) = match &verdict.verdict {
             Verdict::Rejected { reason } => {
                 let g = self.new_group("flagged", text, &lang, now)?;
@@ -253,6 +254,7 @@ impl BrandObject {
                 };
                 match target {
                     Some(g) => {
+                        asked_count = (g.asked_count + 1).max(1) as u32;
                         self.sql.exec(
                             "UPDATE groups SET asked_count = asked_count + 1, last_asked_at = ? WHERE id = ?",
                             vec![now.into(), g.id.into()],
@@ -305,6 +307,7 @@ impl BrandObject {
             group_id: gid(group),
             status,
             answer,
+            asked_count,
         };
         let json = serde_json::to_string(&resp).map_err(|e| ApiError::internal("serialise", e))?;
         if let Some(k) = idem {

@@ -17,6 +17,8 @@ test("a repeated question joins the group; one answer reaches every asker and la
   const b = await ask(slug, "where is my order?? it has not arrived yet");
   assert.equal(b.json.status, "grouped");
   assert.equal(b.json.group_id, a.json.group_id);
+  assert.equal(a.json.asked_count, 1);
+  assert.equal(b.json.asked_count, 2);
 
   const before = await mine(slug, a.json.asker_token, b.json.asker_token);
   assert.equal(before.status, 200);
@@ -38,6 +40,7 @@ test("a repeated question joins the group; one answer reaches every asker and la
   assert.equal(c.json.status, "answered");
   assert.equal(c.json.group_id, a.json.group_id);
   assert.equal(c.json.answer.body, "It ships within **2 days**.");
+  assert.equal(c.json.asked_count, 3);
 
   const feed = await api("GET", `/v1/${slug}/feed`);
   assert.equal(feed.status, 200);

@@ -199,10 +199,11 @@ impl Handle {
                 ],
             );
             let qid = r.question_id.clone();
+            let count = (r.asked_count > 0).then_some(r.asked_count);
             a.outcome.set(Some(Outcome {
                 text,
                 reply: r,
-                asked_count: None,
+                asked_count: count,
             }));
             a.draft.set(String::new());
             a.settled.set(String::new());

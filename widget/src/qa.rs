@@ -112,6 +112,9 @@ pub fn parse_ask(text: &str) -> Option<AskResponse> {
         group_id: string(&v, "group_id").unwrap_or_default(),
         status,
         answer: answer(&v),
+        asked_count: get(&v, "asked_count")
+            .and_then(|x| x.as_f64())
+            .unwrap_or(0.0) as u32,
     })
 }
 
