@@ -131,6 +131,17 @@ test("a new question asked in the widget; an agent answers; the badge and My que
   await axe(page, "my questions (answered)");
   await shot(page, "widget-mine.png");
 
+  // "Did this solve it?" → Yes counts as helpful in the brand's metrics.
+  await mine.locator(".solved button.yes").click();
+  await mine.locator(".solved [role=status]").waitFor();
+  let helpful = 0;
+  for (let i = 0; i < 50 && helpful === 0; i++) {
+    helpful = (await agent.call("GET", `/groups/${asked[0].group_id}`)).json.group.helpful;
+    if (helpful === 0) await page.waitForTimeout(100);
+  }
+  assert.equal(helpful, 1, "the click reached the edge");
+  await axe(page, "my questions (rated)");
+
   // After a reload the answer is remembered as seen: no badge.
   await page.reload();
   await page.locator("button.l").click();

@@ -130,6 +130,16 @@ impl Handle {
         }
     }
 
+    /// The customer says an answer solved their problem (helpful metric).
+    pub(crate) fn helpful(&self, group_id: &str) {
+        let path = format!("/v1/{}/groups/{group_id}/helpful", self.opts.brand);
+        if let Ok(p) = api::start(&self.opts.base, &path, "POST", &[], None, false) {
+            spawn_local(async move {
+                let _ = api::finish(p).await;
+            });
+        }
+    }
+
     /// Switches to Ask with `text` in the box.
     pub(crate) fn ask_with(&self, text: String) {
         self.ask.outcome.set(None);

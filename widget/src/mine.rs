@@ -194,12 +194,17 @@ pub fn mine_view(hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> 
         QuestionStatus::Private => t.st_private,
         QuestionStatus::Rejected => t.st_rejected,
     };
+    // Answers the customer already rated in this page: (question, solved).
+    let rated = RwSignal::new(Vec::<(String, bool)>::new());
     let list = move || {
         m.list
             .get()
             .into_iter()
             .map(|q| {
                 let st = if q.answer.is_some() { QuestionStatus::Answered } else { q.status };
+                let public = q.answer.is_some() && q.status != QuestionStatus::Private;
+                let (qid, gid) = (q.question_id.clone(), q.group_id.clone());
+                let solved = public.then(|| solved_view(hs, rated, qid, gid, t));
                 view! {
                     <li class="qa mq" data-question=q.question_id.clone() data-status=format!("{st:?}").to_lowercase()>
                         <h3 class="qq">{q.text}</h3>
@@ -209,6 +214,7 @@ pub fn mine_view(hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> 
                             <span>{ago(t, q.asked_at, now())}</span>
                         </p>
                         {q.answer.map(|a| answer_view(a, t))}
+                        {solved}
                     </li>
                 }
             })
@@ -227,6 +233,46 @@ pub fn mine_view(hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> 
                     </Show>
                 </Show>
             </Show>
+        </div>
+    }
+}
+
+/// "Did this solve it?" under a public answer: "Yes" counts as helpful for
+/// the brand's metrics (`POST /groups/{id}/helpful`); "No" offers a follow-up.
+fn solved_view(
+    hs: StoredValue<Handle, LocalStorage>,
+    rated: RwSignal<Vec<(String, bool)>>,
+    qid: String,
+    gid: String,
+    t: &'static Strings,
+) -> impl IntoView {
+    let q1 = qid.clone();
+    let choice = move || rated.with(|r| r.iter().find(|(q, _)| *q == q1).map(|(_, s)| *s));
+    let (q_yes, q_no) = (qid.clone(), qid);
+    let yes = move |_| {
+        rated.update(|r| r.push((q_yes.clone(), true)));
+        hs.with_value(|h| h.helpful(&gid));
+    };
+    let no = move |_| rated.update(|r| r.push((q_no.clone(), false)));
+    view! {
+        <div class="solved" role="group" aria-label=t.solved_q>
+            {move || match choice() {
+                None => view! {
+                    <span>{t.solved_q}</span>
+                    " "
+                    <button type="button" class="yes" on:click=yes.clone()>{t.yes}</button>
+                    " "
+                    <button type="button" class="no" on:click=no.clone()>{t.no}</button>
+                }
+                .into_any(),
+                Some(true) => view! { <span role="status">{t.solved_thanks}</span> }.into_any(),
+                Some(false) => view! {
+                    <button type="button" class="follow" on:click=move |_| hs.with_value(|h| h.ask_with(String::new()))>
+                        {t.follow_up}
+                    </button>
+                }
+                .into_any(),
+            }}
         </div>
     }
 }
