@@ -71,6 +71,22 @@ test("tabs: a tablist reachable by keyboard; arrows move between Search, Answere
   assert.equal(await page.locator('#chorus-tabpanel').getAttribute("aria-labelledby"), "chorus-tab-ask");
   await page.keyboard.press("Home");
   await page.locator(".search input").waitFor();
+
+  // Focus is trapped in the open dialog both ways, and Escape returns it to the launcher.
+  const where = () => page.evaluate(() => {
+    const root = document.querySelector("[data-chorus]").shadowRoot;
+    const a = root.activeElement;
+    return a ? (a.closest(".panel") ? "panel" : a.matches("button.l") ? "launcher" : a.tagName) : "outside";
+  });
+  for (const key of ["Tab", "Shift+Tab"]) {
+    for (let i = 0; i < 25; i++) {
+      await page.keyboard.press(key);
+      assert.equal(await where(), "panel", `${key} #${i + 1} stays in the widget`);
+    }
+  }
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Escape");
+  assert.equal(await where(), "launcher");
   assert.deepEqual(errors, []);
   await page.close();
 });

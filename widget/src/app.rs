@@ -430,6 +430,8 @@ pub fn App(handle: Handle) -> impl IntoView {
         if ev.key() == "Escape" {
             ev.prevent_default();
             h_key.set_open(false);
+        } else if ev.key() == "Tab" {
+            trap_focus(&ev);
         }
     };
 
@@ -646,5 +648,47 @@ pub fn App(handle: Handle) -> impl IntoView {
                 }}
             </div>
         </div>
+    }
+}
+
+/// Keeps Tab inside the open dialog: from its last control Tab wraps to the
+/// first, from the first Shift+Tab wraps to the last (WCAG 2.1 modal dialog).
+fn trap_focus(ev: &web_sys::KeyboardEvent) {
+    use wasm_bindgen::JsCast;
+    let Some(panel) = ev
+        .current_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return;
+    };
+    let Ok(nodes) = panel.query_selector_all(
+        "button:not([disabled]), [href], input:not([disabled]), textarea:not([disabled]), select, [tabindex]:not([tabindex='-1'])",
+    ) else {
+        return;
+    };
+    let focusable: Vec<web_sys::HtmlElement> = (0..nodes.length())
+        .filter_map(|i| nodes.get(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .filter(|e| e.closest("[hidden]").ok().flatten().is_none() && e.tab_index() >= 0)
+        .collect();
+    let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else {
+        return;
+    };
+    let Some(target) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let wrap_to = if ev.shift_key() && target == *first {
+        Some(last)
+    } else if !ev.shift_key() && target == *last {
+        Some(first)
+    } else {
+        None
+    };
+    if let Some(el) = wrap_to {
+        ev.prevent_default();
+        let _ = el.focus();
     }
 }
