@@ -681,11 +681,7 @@ impl BrandObject {
             None => input,
         };
         let (aid, a) = util::validate_article(input, &default_lang)?;
-        let exists = store::count(
-            &self.sql,
-            "SELECT COUNT(*) AS n FROM articles WHERE id = ?",
-            vec![aid.clone().into()],
-        )? > 0;
+        let exists = crate::store::exists(&self.sql, "articles", &aid)?;
         match (id.is_some(), exists) {
             (true, false) => {
                 return Err(ApiError::not_found(
@@ -701,21 +697,7 @@ impl BrandObject {
             }
             _ => {}
         }
-        let now = now_ms();
-        self.sql.exec(
-            "INSERT INTO articles (id, title, body, tags, lang, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT(id) DO UPDATE SET title = excluded.title, body = excluded.body, tags = excluded.tags,
-             lang = excluded.lang, updated_at = excluded.updated_at",
-            vec![
-                aid.clone().into(),
-                a.title.clone().into(),
-                a.body.clone().into(),
-                serde_json::to_string(&a.tags).unwrap_or_default().into(),
-                a.lang.clone().unwrap_or(default_lang).into(),
-                now.into(),
-                now.into(),
-            ],
-        )?;
+        self.upsert_article(&aid, &a, &default_lang, now_ms())?;
         self.bump_kb_version()?;
         self.audit(
             &me.id,
@@ -732,12 +714,7 @@ impl BrandObject {
     }
 
     fn delete_article(&self, me: &AgentRow, id: &str) -> ApiResult<Response> {
-        let n = store::count(
-            &self.sql,
-            "SELECT COUNT(*) AS n FROM articles WHERE id = ?",
-            vec![id.into()],
-        )?;
-        if n == 0 {
+        if !crate::store::exists(&self.sql, "articles", id)? {
             return Err(ApiError::not_found(
                 "unknown_article",
                 "There is no such article.",

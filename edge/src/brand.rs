@@ -389,6 +389,31 @@ impl BrandObject {
         self.bump("kb_version")
     }
 
+    /// Inserts or replaces one (validated) article.
+    pub(crate) fn upsert_article(
+        &self,
+        id: &str,
+        a: &ArticleInput,
+        default_lang: &str,
+        now: i64,
+    ) -> ApiResult<()> {
+        self.sql.exec(
+            "INSERT INTO articles (id, title, body, tags, lang, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT(id) DO UPDATE SET title = excluded.title, body = excluded.body, tags = excluded.tags,
+             lang = excluded.lang, updated_at = excluded.updated_at",
+            vec![
+                id.into(),
+                a.title.clone().into(),
+                a.body.clone().into(),
+                serde_json::to_string(&a.tags).unwrap_or_default().into(),
+                a.lang.as_deref().unwrap_or(default_lang).into(),
+                now.into(),
+                now.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
     /// Every article, by id.
     pub(crate) fn articles(&self) -> ApiResult<Vec<Article>> {
         let rows: Vec<ArticleRow> = self
@@ -439,20 +464,7 @@ impl BrandObject {
             self.sql.exec("DELETE FROM articles", None)?;
         }
         for (id, a) in &checked {
-            self.sql.exec(
-                "INSERT INTO articles (id, title, body, tags, lang, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT(id) DO UPDATE SET title = excluded.title, body = excluded.body, tags = excluded.tags,
-                 lang = excluded.lang, updated_at = excluded.updated_at",
-                vec![
-                    id.clone().into(),
-                    a.title.clone().into(),
-                    a.body.clone().into(),
-                    serde_json::to_string(&a.tags).unwrap_or_default().into(),
-                    a.lang.clone().unwrap_or_else(|| default_lang.clone()).into(),
-                    now.into(),
-                    now.into(),
-                ],
-            )?;
+            self.upsert_article(id, a, &default_lang, now)?;
         }
         self.bump_kb_version()?;
         self.audit(

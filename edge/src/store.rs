@@ -328,6 +328,15 @@ struct Count {
     n: i64,
 }
 
+/// Whether `table` has a row with this text `id` (`table` is one of ours, never input).
+pub fn exists(sql: &SqlStorage, table: &'static str, id: &str) -> ApiResult<bool> {
+    Ok(count(
+        sql,
+        &format!("SELECT COUNT(*) AS n FROM {table} WHERE id = ?"),
+        vec![id.into()],
+    )? > 0)
+}
+
 /// `SELECT COUNT(*) AS n …` → n.
 pub fn count(sql: &SqlStorage, query: &str, args: Vec<SqlStorageValue>) -> ApiResult<i64> {
     let rows: Vec<Count> = sql.exec(query, args)?.to_array()?;

@@ -40,6 +40,15 @@ fn lead_only(me: &AgentRow) -> ApiResult<()> {
     }
 }
 
+/// A lead's JSON body (403 for other agents, before the body is read).
+async fn lead_json<T: serde::de::DeserializeOwned>(
+    me: &AgentRow,
+    req: &mut Request,
+) -> ApiResult<T> {
+    lead_only(me)?;
+    util::read_json(req).await
+}
+
 /// `t=…,v1=…` for `body` at unix second `t`.
 pub fn signature(secret: &str, t: i64, body: &str) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
@@ -91,43 +100,30 @@ impl BrandObject {
         let method = req.method();
         Some(match (method, rest) {
             (Method::Get, ["settings"]) => json_response(200, &self.settings()),
-            (Method::Put, ["settings"]) => match util::read_json(req).await {
-                Ok(s) => self.put_settings(me, s),
-                Err(e) => Err(e),
-            },
+            (Method::Put, ["settings"]) => util::read_json(req)
+                .await
+                .and_then(|s| self.put_settings(me, s)),
             (Method::Get, ["agents"]) => lead_only(me).and_then(|_| self.team()),
-            (Method::Post, ["agents"]) => {
-                match (lead_only(me), util::read_json::<CreateAgent>(req).await) {
-                    (Err(e), _) | (_, Err(e)) => Err(e),
-                    (Ok(_), Ok(a)) => self.create_agent_as(&me.id, a),
-                }
-            }
+            (Method::Post, ["agents"]) => lead_json::<CreateAgent>(me, req)
+                .await
+                .and_then(|a| self.create_agent_as(&me.id, a)),
             (Method::Delete, ["agents", id]) => {
                 lead_only(me).and_then(|_| self.remove_agent(me, id))
             }
             (Method::Get, ["canned"]) => self.canned(),
-            (Method::Post, ["canned"]) => {
-                match (lead_only(me), util::read_json::<CannedInput>(req).await) {
-                    (Err(e), _) | (_, Err(e)) => Err(e),
-                    (Ok(_), Ok(c)) => self.save_canned(me, None, c),
-                }
-            }
-            (Method::Put, ["canned", id]) => {
-                match (lead_only(me), util::read_json::<CannedInput>(req).await) {
-                    (Err(e), _) | (_, Err(e)) => Err(e),
-                    (Ok(_), Ok(c)) => self.save_canned(me, Some(id), c),
-                }
-            }
+            (Method::Post, ["canned"]) => lead_json::<CannedInput>(me, req)
+                .await
+                .and_then(|c| self.save_canned(me, None, c)),
+            (Method::Put, ["canned", id]) => lead_json::<CannedInput>(me, req)
+                .await
+                .and_then(|c| self.save_canned(me, Some(id), c)),
             (Method::Delete, ["canned", id]) => {
                 lead_only(me).and_then(|_| self.delete_canned(me, id))
             }
             (Method::Get, ["webhooks"]) => lead_only(me).and_then(|_| self.webhooks()),
-            (Method::Post, ["webhooks"]) => {
-                match (lead_only(me), util::read_json::<WebhookInput>(req).await) {
-                    (Err(e), _) | (_, Err(e)) => Err(e),
-                    (Ok(_), Ok(w)) => self.create_webhook(me, w),
-                }
-            }
+            (Method::Post, ["webhooks"]) => lead_json::<WebhookInput>(me, req)
+                .await
+                .and_then(|w| self.create_webhook(me, w)),
             (Method::Delete, ["webhooks", id]) => {
                 lead_only(me).and_then(|_| self.delete_webhook(me, id))
             }
@@ -267,12 +263,7 @@ impl BrandObject {
                 "A lead cannot remove themselves.",
             ));
         }
-        let n = crate::store::count(
-            &self.sql,
-            "SELECT COUNT(*) AS n FROM agents WHERE id = ?",
-            vec![id.into()],
-        )?;
-        if n == 0 {
+        if !crate::store::exists(&self.sql, "agents", id)? {
             return Err(ApiError::not_found(
                 "unknown_agent",
                 "There is no such agent.",
@@ -311,12 +302,7 @@ impl BrandObject {
         let now = now_ms();
         let id = match id {
             Some(id) => {
-                let n = crate::store::count(
-                    &self.sql,
-                    "SELECT COUNT(*) AS n FROM canned WHERE id = ?",
-                    vec![id.into()],
-                )?;
-                if n == 0 {
+                if !crate::store::exists(&self.sql, "canned", id)? {
                     return Err(ApiError::not_found(
                         "unknown_reply",
                         "There is no such canned reply.",
@@ -355,12 +341,7 @@ impl BrandObject {
     }
 
     fn delete_canned(&self, me: &AgentRow, id: &str) -> ApiResult<Response> {
-        let n = crate::store::count(
-            &self.sql,
-            "SELECT COUNT(*) AS n FROM canned WHERE id = ?",
-            vec![id.into()],
-        )?;
-        if n == 0 {
+        if !crate::store::exists(&self.sql, "canned", id)? {
             return Err(ApiError::not_found(
                 "unknown_reply",
                 "There is no such canned reply.",
@@ -453,12 +434,7 @@ impl BrandObject {
     }
 
     fn delete_webhook(&self, me: &AgentRow, id: &str) -> ApiResult<Response> {
-        let n = crate::store::count(
-            &self.sql,
-            "SELECT COUNT(*) AS n FROM webhooks WHERE id = ?",
-            vec![id.into()],
-        )?;
-        if n == 0 {
+        if !crate::store::exists(&self.sql, "webhooks", id)? {
             return Err(ApiError::not_found(
                 "unknown_webhook",
                 "There is no such webhook.",
@@ -475,12 +451,7 @@ impl BrandObject {
     }
 
     fn deliveries(&self, id: &str) -> ApiResult<Response> {
-        let n = crate::store::count(
-            &self.sql,
-            "SELECT COUNT(*) AS n FROM webhooks WHERE id = ?",
-            vec![id.into()],
-        )?;
-        if n == 0 {
+        if !crate::store::exists(&self.sql, "webhooks", id)? {
             return Err(ApiError::not_found(
                 "unknown_webhook",
                 "There is no such webhook.",

@@ -99,13 +99,15 @@ pub async fn get_text(base: &str, path: &str, etag: Option<&str>) -> Result<Repl
     finish(start(base, path, "GET", &headers, None, false)?).await
 }
 
-fn get(v: &JsValue, key: &str) -> Option<JsValue> {
+/// A present (not undefined, not null) property of a parsed JSON value.
+pub(crate) fn get(v: &JsValue, key: &str) -> Option<JsValue> {
     Reflect::get(v, &JsValue::from_str(key))
         .ok()
         .filter(|x| !x.is_undefined() && !x.is_null())
 }
 
-fn string(v: &JsValue, key: &str) -> Option<String> {
+/// A string property.
+pub(crate) fn string(v: &JsValue, key: &str) -> Option<String> {
     get(v, key)?.as_string()
 }
 

@@ -13,15 +13,7 @@ use chorus_core::api::{
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-fn get(v: &JsValue, key: &str) -> Option<JsValue> {
-    Reflect::get(v, &JsValue::from_str(key))
-        .ok()
-        .filter(|x| !x.is_undefined() && !x.is_null())
-}
-
-fn string(v: &JsValue, key: &str) -> Option<String> {
-    get(v, key)?.as_string()
-}
+use crate::api::{get, string};
 
 fn num(v: &JsValue, key: &str) -> Option<f64> {
     get(v, key)?.as_f64().filter(|n| n.is_finite())

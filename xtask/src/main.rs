@@ -104,20 +104,23 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
+/// `cargo run` of this xtask built with the optimised `bench-native` profile.
+fn optimised_xtask(repo: &Path) -> Command {
+    let mut c = cargo();
+    c.current_dir(repo).args([
+        "run",
+        "--quiet",
+        "--profile",
+        "bench-native",
+        "--package",
+        "xtask",
+        "--",
+    ]);
+    c
+}
+
 fn reexec_optimised(repo: &Path, args: &[String]) -> ExitCode {
-    let status = cargo()
-        .current_dir(repo)
-        .args([
-            "run",
-            "--quiet",
-            "--profile",
-            "bench-native",
-            "--package",
-            "xtask",
-            "--",
-        ])
-        .args(args)
-        .status();
+    let status = optimised_xtask(repo).args(args).status();
     match status {
         Ok(s) if s.success() => ExitCode::SUCCESS,
         Ok(_) => ExitCode::FAILURE,
@@ -315,17 +318,7 @@ fn bench(repo: &Path) -> Result<(), StepError> {
             &format!("native {what} benchmark → target/bench/{what}.json"),
             || {
                 steps::run(
-                    cargo().current_dir(repo).args([
-                        "run",
-                        "--quiet",
-                        "--profile",
-                        "bench-native",
-                        "--package",
-                        "xtask",
-                        "--",
-                        "bench-native",
-                        what,
-                    ]),
+                    optimised_xtask(repo).args(["bench-native", what]),
                     &format!("cargo xtask bench-native {what}"),
                 )
             },
