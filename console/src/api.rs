@@ -5,9 +5,10 @@
 //! went wrong (401 → sign in again) instead of a generic "failed".
 
 use chorus_core::api::{
-    AnswerInput, Answered, Article, ArticleInput, AuditPage, ErrorBody, Flag, FlagInput,
-    GroupDetail, GroupList, KnowledgeBase, Me, MergeInput, Metrics, PromoteInput, QuestionDetail,
-    SplitInput,
+    AnswerInput, Answered, Article, ArticleInput, AuditPage, CannedInput, CreateAgent,
+    CreatedAgent, Delivery, ErrorBody, Flag, FlagInput, GroupDetail, GroupList, KnowledgeBase, Me,
+    MergeInput, Metrics, PromoteInput, QuestionDetail, Settings, SplitInput, TeamMember, Webhook,
+    WebhookInput,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -68,6 +69,21 @@ pub struct Canned {
 #[derive(serde::Deserialize)]
 struct CannedList {
     replies: Vec<Canned>,
+}
+
+#[derive(serde::Deserialize)]
+struct TeamList {
+    agents: Vec<TeamMember>,
+}
+
+#[derive(serde::Deserialize)]
+struct WebhookList {
+    webhooks: Vec<Webhook>,
+}
+
+#[derive(serde::Deserialize)]
+struct DeliveryList {
+    deliveries: Vec<Delivery>,
 }
 
 /// Percent-encodes a query value.
@@ -303,5 +319,82 @@ impl Client {
             format!("/audit?{}", q.join("&"))
         };
         self.call("GET", &path, None).await
+    }
+
+    /// `POST /agent/canned` (new) or `PUT /agent/canned/{id}` (lead only).
+    pub async fn save_canned(
+        &self,
+        id: Option<&str>,
+        input: &CannedInput,
+    ) -> Result<Canned, ApiError> {
+        match id {
+            Some(id) => {
+                self.with("PUT", &format!("/canned/{}", enc(id)), input)
+                    .await
+            }
+            None => self.with("POST", "/canned", input).await,
+        }
+    }
+
+    /// `DELETE /agent/canned/{id}` (lead only).
+    pub async fn delete_canned(&self, id: &str) -> Result<(), ApiError> {
+        self.send("DELETE", &format!("/canned/{}", enc(id)), None)
+            .await
+            .map(|_| ())
+    }
+
+    /// `GET /agent/settings`.
+    pub async fn settings(&self) -> Result<Settings, ApiError> {
+        self.call("GET", "/settings", None).await
+    }
+
+    /// `PUT /agent/settings` (lead only): the fields that are `Some`.
+    pub async fn put_settings(&self, input: &Settings) -> Result<Settings, ApiError> {
+        self.with("PUT", "/settings", input).await
+    }
+
+    /// `GET /agent/agents` (lead only).
+    pub async fn team(&self) -> Result<Vec<TeamMember>, ApiError> {
+        self.call::<TeamList>("GET", "/agents", None)
+            .await
+            .map(|l| l.agents)
+    }
+
+    /// `POST /agent/agents` (lead only); the token is in this answer only.
+    pub async fn create_agent(&self, input: &CreateAgent) -> Result<CreatedAgent, ApiError> {
+        self.with("POST", "/agents", input).await
+    }
+
+    /// `DELETE /agent/agents/{id}` (lead only).
+    pub async fn remove_agent(&self, id: &str) -> Result<(), ApiError> {
+        self.send("DELETE", &format!("/agents/{}", enc(id)), None)
+            .await
+            .map(|_| ())
+    }
+
+    /// `GET /agent/webhooks` (lead only).
+    pub async fn webhooks(&self) -> Result<Vec<Webhook>, ApiError> {
+        self.call::<WebhookList>("GET", "/webhooks", None)
+            .await
+            .map(|l| l.webhooks)
+    }
+
+    /// `POST /agent/webhooks` (lead only); the secret is in this answer only.
+    pub async fn create_webhook(&self, input: &WebhookInput) -> Result<Webhook, ApiError> {
+        self.with("POST", "/webhooks", input).await
+    }
+
+    /// `DELETE /agent/webhooks/{id}` (lead only).
+    pub async fn delete_webhook(&self, id: &str) -> Result<(), ApiError> {
+        self.send("DELETE", &format!("/webhooks/{}", enc(id)), None)
+            .await
+            .map(|_| ())
+    }
+
+    /// `GET /agent/webhooks/{id}/deliveries` (lead only): the last 100.
+    pub async fn deliveries(&self, id: &str) -> Result<Vec<Delivery>, ApiError> {
+        self.call::<DeliveryList>("GET", &format!("/webhooks/{}/deliveries", enc(id)), None)
+            .await
+            .map(|l| l.deliveries)
     }
 }

@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{ApiError, Client};
 use crate::i18n::{self, Strings};
-use crate::{audit, group, kb, metrics, queue};
+use crate::{audit, group, kb, metrics, queue, replies, settings, team, webhooks};
 
 /// A view of the console, kept in the URL's hash (`#/group/g12`).
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +22,21 @@ pub enum Route {
     Metrics,
     /// Audit log.
     Audit,
+    /// The team's saved replies (everyone reads, leads write).
+    Replies,
+    /// The team's agents (leads).
+    Team,
+    /// Webhooks (leads).
+    Webhooks,
+    /// Brand settings (leads).
+    Settings,
+}
+
+impl Route {
+    /// Views only leads may open.
+    pub fn lead_only(&self) -> bool {
+        matches!(self, Route::Team | Route::Webhooks | Route::Settings)
+    }
 }
 
 impl Route {
@@ -41,6 +56,10 @@ impl Route {
             ["kb"] => Route::Kb,
             ["metrics"] => Route::Metrics,
             ["audit"] => Route::Audit,
+            ["replies"] => Route::Replies,
+            ["team"] => Route::Team,
+            ["webhooks"] => Route::Webhooks,
+            ["settings"] => Route::Settings,
             _ => Route::Queue,
         }
     }
@@ -471,6 +490,7 @@ fn Shell() -> impl IntoView {
             String::new(),
         ),
     };
+    let lead = role == Role::Lead;
     let role_name = match role {
         Role::Lead => t.role_lead,
         Role::Agent => t.role_agent,
@@ -490,7 +510,13 @@ fn Shell() -> impl IntoView {
                     {nav("#/queue", t.nav_queue, |r| matches!(r, Route::Queue | Route::Group { .. }))}
                     {nav("#/kb", t.nav_kb, |r| matches!(r, Route::Kb))}
                     {nav("#/metrics", t.nav_metrics, |r| matches!(r, Route::Metrics))}
+                    {nav("#/replies", t.nav_replies, |r| matches!(r, Route::Replies))}
                     {nav("#/audit", t.nav_audit, |r| matches!(r, Route::Audit))}
+                    {lead.then(|| view! {
+                        {nav("#/team", t.nav_team, |r| matches!(r, Route::Team))}
+                        {nav("#/webhooks", t.nav_webhooks, |r| matches!(r, Route::Webhooks))}
+                        {nav("#/settings", t.nav_settings, |r| matches!(r, Route::Settings))}
+                    })}
                 </ul>
             </nav>
             <div class="me">
@@ -505,11 +531,18 @@ fn Shell() -> impl IntoView {
         </header>
         <main id="main" tabindex="-1">
             {move || match route.get() {
+                r if r.lead_only() && !lead => view! {
+                    <div class="view"><h1 tabindex="-1">{t.lead_only_view}</h1></div>
+                }.into_any(),
                 Route::Queue => view! { <queue::QueueView/> }.into_any(),
                 Route::Group { id, answer } => view! { <group::GroupView id=id answer=answer/> }.into_any(),
                 Route::Kb => view! { <kb::KbView/> }.into_any(),
                 Route::Metrics => view! { <metrics::MetricsView/> }.into_any(),
                 Route::Audit => view! { <audit::AuditView/> }.into_any(),
+                Route::Replies => view! { <replies::RepliesView/> }.into_any(),
+                Route::Team => view! { <team::TeamView/> }.into_any(),
+                Route::Webhooks => view! { <webhooks::WebhooksView/> }.into_any(),
+                Route::Settings => view! { <settings::SettingsView/> }.into_any(),
             }}
         </main>
     }
@@ -531,5 +564,8 @@ mod tests {
             }
         );
         assert_eq!(Route::parse("#main"), Route::Queue);
+        assert_eq!(Route::parse("#/settings"), Route::Settings);
+        assert!(Route::parse("#/team").lead_only());
+        assert!(!Route::parse("#/replies").lead_only());
     }
 }

@@ -3,8 +3,8 @@
 //!
 //! Agents sign in with a brand slug and a bearer token (kept in the tab's
 //! sessionStorage), then work the queue of question groups, answer, merge,
-//! split and flag, edit the knowledge base, and read metrics and the audit
-//! log, all through the agent routes of `shared/API.md`.
+//! split and flag, edit the knowledge base and the team's saved replies, read metrics and
+//! the audit log, and (leads) manage the team, webhooks and brand settings, all through the agent routes of `shared/API.md`.
 
 mod api;
 mod app;
@@ -17,7 +17,12 @@ mod kb;
 mod markdown;
 mod metrics;
 mod queue;
+mod replies;
+mod secret;
 mod session;
+mod settings;
+mod team;
+mod webhooks;
 
 use wasm_bindgen::prelude::*;
 
