@@ -48,6 +48,21 @@ for (const n of [1000, 10000, 100000]) {
     for (const [p, l] of partial) x.suggest(p, l);
   }
   out[`wasm_rebuild_ms_${k}`] = rebuildMs;
+  if (n === 100000) {
+    // The same rows from stored features (as the edge keeps them): with the
+    // model, and before it is loaded (attached afterwards); best of three.
+    const bytes = x.store_features(corpus[0], corpus[1], n);
+    out.wasm_stored_feature_bytes_per_question = bytes / n;
+    for (const [name, withModel] of [["wasm_rebuild_stored_ms_100k", 1], ["wasm_rebuild_stored_no_model_ms_100k", 0]]) {
+      let best = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const s = performance.now();
+        if (x.rebuild_stored(withModel) !== n) throw new Error("stored rebuild failed");
+        best = Math.min(best, performance.now() - s);
+      }
+      out[name] = best;
+    }
+  }
   const ask = [];
   for (const [p, l] of qbuf) {
     const s = performance.now();

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use chorus_core::dedupe::{Embedder, QuestionIndex, Row};
+use chorus_core::dedupe::{Embedder, QuestionIndex, Row, StoredRow};
 use chorus_core::normalize::{self, Lang};
 
 use crate::eval_dedupe::load_model;
@@ -163,6 +163,55 @@ fn build(model: &Arc<Embedder>, texts: &[String]) -> (QuestionIndex, f64) {
     (ix, t.elapsed().as_secs_f64() * 1e3)
 }
 
+/// Rebuild from stored features (as the edge keeps them next to each row):
+/// best of three, with the model and without it (attached afterwards);
+/// checks the result answers as the rebuild from text does.
+fn stored_rebuild(
+    model: &Arc<Embedder>,
+    texts: &[String],
+    from_text: &QuestionIndex,
+    qs: &[String],
+) -> (f64, f64, f64) {
+    let langs: Vec<Lang> = texts.iter().map(|t| normalize::detect_lang(t)).collect();
+    let feats: Vec<String> = texts
+        .iter()
+        .zip(&langs)
+        .map(|(t, l)| from_text.features(t, *l))
+        .collect();
+    let rows = || {
+        feats.iter().enumerate().map(|(i, f)| StoredRow {
+            question: i as u64,
+            group: (i / 4) as u64,
+            lang: langs[i],
+            answered: i % 3 == 0,
+            features: f,
+            text: "",
+        })
+    };
+    let stamp = from_text.stamp();
+    let (mut with, mut without) = (f64::MAX, f64::MAX);
+    let mut last = None;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let ix = QuestionIndex::from_stored(Some(model.clone()), stamp, rows());
+        with = with.min(t.elapsed().as_secs_f64() * 1e3);
+        drop(ix);
+        let t = Instant::now();
+        let mut ix = QuestionIndex::from_stored(None, stamp, rows());
+        let ok = ix.attach_model(model.clone());
+        without = without.min(t.elapsed().as_secs_f64() * 1e3);
+        assert!(ok, "stored features carry the model's stamp");
+        last = Some(ix);
+    }
+    let ix = last.expect("three runs");
+    for q in qs.iter().take(200) {
+        assert_eq!(ix.decide(q, Lang::En), from_text.decide(q, Lang::En), "{q}");
+        assert_eq!(ix.suggest(q, 3), from_text.suggest(q, 3), "{q}");
+    }
+    let bytes = feats.iter().map(String::len).sum::<usize>() as f64 / feats.len() as f64;
+    (with, without, bytes)
+}
+
 /// Queries: fresh variations of seed texts (not stored verbatim), some partial.
 fn queries(n: usize) -> Result<Vec<String>, String> {
     let seeds = seed_texts()?;
@@ -203,6 +252,16 @@ pub fn run(_args: &[String], repo: &Path) -> Result<(), String> {
     }
     let texts = corpus(100_000)?;
     let qs = queries(2_000)?;
+    if std::env::var_os("CHORUS_BENCH_REBUILD_ONLY").is_some() {
+        // For profiling (`perf record`): only the 100k rebuilds.
+        let (ix, build_ms) = build(&model, &texts);
+        let (with, without, bytes) = stored_rebuild(&model, &texts, &ix, &qs[..10]);
+        eprintln!(
+            "rebuild 100k: from text {build_ms:.0} ms; from stored features {with:.0} ms \
+             with the model, {without:.0} ms without; {bytes:.0} feature bytes/question"
+        );
+        return Ok(());
+    }
     let mut json = String::from("{\n");
     let _ = writeln!(json, "  \"model_load_ms\": {load_best:.2},");
     for n in [1_000usize, 10_000, 100_000] {
@@ -224,6 +283,21 @@ pub fn run(_args: &[String], repo: &Path) -> Result<(), String> {
             let _ = writeln!(json, "  \"suggest_p99_us\": {s99:.1},");
             let _ = writeln!(json, "  \"index_bytes_per_question\": {bytes:.0},");
             let _ = writeln!(json, "  \"rebuild_ms_100k\": {build_ms:.1},");
+            let (stored_ms, deferred_ms, feat_bytes) =
+                stored_rebuild(&model, &texts[..n], &ix, &qs);
+            eprintln!(
+                "rebuild from stored features: {stored_ms:.0} ms with the model, \
+                 {deferred_ms:.0} ms before it is loaded; features {feat_bytes:.0} bytes/question"
+            );
+            let _ = writeln!(json, "  \"rebuild_stored_ms_100k\": {stored_ms:.1},");
+            let _ = writeln!(
+                json,
+                "  \"rebuild_stored_no_model_ms_100k\": {deferred_ms:.1},"
+            );
+            let _ = writeln!(
+                json,
+                "  \"stored_feature_bytes_per_question\": {feat_bytes:.0},"
+            );
             let _ = writeln!(json, "  \"groups_100k\": {},", ix.group_count());
         }
     }

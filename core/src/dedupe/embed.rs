@@ -66,6 +66,10 @@ pub struct Embedder {
     wp: WordPiece,
     centre: Vec<f32>,
     centre_sq: f32,
+    /// Seeded LSH hyperplanes (`index::lsh_planes`), shared by every index.
+    planes: Vec<i16>,
+    /// See [`Embedder::fingerprint`].
+    fingerprint: u64,
 }
 
 impl Embedder {
@@ -123,6 +127,8 @@ impl Embedder {
             wp,
             centre: Vec::new(),
             centre_sq: 0.0,
+            planes: super::index::lsh_planes(dims),
+            fingerprint: 0,
         };
         let mut centre = vec![0.0f32; dims];
         for t in CENTRE_TEXTS {
@@ -134,12 +140,31 @@ impl Embedder {
         centre.iter_mut().for_each(|c| *c /= n);
         e.centre_sq = dot(&centre, &centre);
         e.centre = centre;
+        let mut ids = Vec::new();
+        for t in super::features::probe_texts() {
+            e.token_ids(t, &mut ids);
+            ids.push(u16::MAX);
+        }
+        e.fingerprint = super::features::model_fingerprint(dims, &e.rows, &e.scales, &ids)
+            ^ u64::from(e.scale.to_bits());
         Ok(e)
     }
 
     /// Embedding dimensions (256 for the shipped model).
     pub fn dims(&self) -> usize {
         self.dims
+    }
+
+    /// A hash of the table, its vocabulary (through the WordPiece ids of
+    /// fixed probe texts) and the hashing planes: what precomputed features
+    /// depend on (see [`super::feature_stamp`]).
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    /// The seeded LSH hyperplanes (`SKETCH_BITS` × `dims`).
+    pub(crate) fn planes(&self) -> &[i16] {
+        &self.planes
     }
 
     /// The fixed centre used to hash embeddings (see `CENTRE_TEXTS`).
@@ -307,6 +332,12 @@ pub(crate) mod tests {
 
     /// A 4-dim toy model: vocabulary and table for unit tests (no 8 MB load).
     pub(crate) fn toy() -> Embedder {
+        let (table, vocab) = toy_table();
+        Embedder::from_bytes(&table, vocab).unwrap()
+    }
+
+    /// The toy model's table bytes and vocabulary.
+    pub(crate) fn toy_table() -> (Vec<u8>, &'static str) {
         let vocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\ncard\narrive\ndelivered\npassword\nreset\nforgot\nrefund\nmoney\nback\nwhen\nmy\n";
         let rows: [[i8; 4]; 15] = [
             [0, 0, 0, 0],
@@ -336,7 +367,7 @@ pub(crate) mod tests {
         for r in rows {
             table.extend(r.iter().map(|&x| x as u8));
         }
-        Embedder::from_bytes(&table, vocab).unwrap()
+        (table, vocab)
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::normalize::Lang;
 
 use super::embed::{Embedder, dot};
+use super::features::{self, Feat, feature_stamp};
 use super::hash::{FxHashMap, fnv64};
 use super::lexical::{self, GramStats};
 use super::score::{self, AUTO_JOIN, AUTO_JOIN_SUPPORTED, REDUNDANCY, SUGGEST};
@@ -78,6 +79,26 @@ pub struct Row<'a> {
     pub lang: Lang,
     /// Whether its group is answered (any row of the group may carry it).
     pub answered: bool,
+}
+
+/// One stored question with its stored features, for
+/// [`QuestionIndex::from_stored`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StoredRow<'a> {
+    /// Question id.
+    pub question: QuestionId,
+    /// Its current group.
+    pub group: GroupId,
+    /// Its language.
+    pub lang: Lang,
+    /// Whether its group is answered (any row of the group may carry it).
+    pub answered: bool,
+    /// Its features as [`QuestionIndex::features`] encoded them (empty
+    /// when none are stored).
+    pub features: &'a str,
+    /// The question text: only read when `features` are missing or stale
+    /// (may be empty when [`features_current`](super::features_current)).
+    pub text: &'a str,
 }
 
 /// Groups (best first) among which [`QuestionIndex::suggest`] picks its `k`.
@@ -169,7 +190,8 @@ struct Scored {
 #[derive(Debug, Clone)]
 pub struct QuestionIndex {
     model: Option<Arc<Embedder>>,
-    planes: Vec<i16>,
+    /// The [`feature_stamp`] of the features this index holds.
+    stamp: u32,
     entries: Vec<Entry>,
     forms: String,
     toks: Vec<u16>,
@@ -184,6 +206,23 @@ pub struct QuestionIndex {
     negatives: BTreeSet<(QuestionId, GroupId)>,
     next_seq: u32,
     live: usize,
+}
+
+/// The seeded hyperplanes of the LSH sketch for `dims`-dimensional
+/// embeddings: a quarter of the sum of four uniform bytes per entry
+/// (roughly Gaussian, in i8 range; integer dot products are exact on every
+/// platform). Fixed: hashing must never change.
+pub(crate) fn lsh_planes(dims: usize) -> Vec<i16> {
+    let mut st = LSH_SEED;
+    (0..SKETCH_BITS * dims)
+        .map(|_| {
+            let mut s = 0i32;
+            for _ in 0..4 {
+                s += (xorshift(&mut st) >> 56) as i32 - 128;
+            }
+            (s / 4) as i16
+        })
+        .collect()
 }
 
 /// Key of exact repeats: the folded words, or for texts without any word
@@ -291,7 +330,6 @@ struct Scratch {
     /// Word → term memo (bulk loads only).
     memo: FxHashMap<u64, u32>,
     raw: Vec<u32>,
-    terms: Vec<u32>,
     emb: Vec<f32>,
     acc: Vec<i32>,
     /// Distinct grams of the documents not yet counted, and their number.
@@ -341,23 +379,10 @@ impl QuestionIndex {
     /// An empty index. With `model = None` only the lexical signal is used
     /// (tests, or a Worker that has not loaded the model).
     pub fn new(model: Option<Arc<Embedder>>) -> Self {
-        let dims = model.as_ref().map_or(0, |m| m.dims());
-        // Hyperplane entries: a quarter of the sum of four uniform bytes
-        // (roughly Gaussian, in i8 range; integer dot products are exact on
-        // every platform).
-        let mut st = LSH_SEED;
-        let planes = (0..SKETCH_BITS * dims)
-            .map(|_| {
-                let mut s = 0i32;
-                for _ in 0..4 {
-                    s += (xorshift(&mut st) >> 56) as i32 - 128;
-                }
-                (s / 4) as i16
-            })
-            .collect();
+        let stamp = feature_stamp(model.as_deref());
         Self {
             model,
-            planes,
+            stamp,
             entries: Vec::new(),
             forms: String::new(),
             toks: Vec::new(),
@@ -380,7 +405,42 @@ impl QuestionIndex {
         model: Option<Arc<Embedder>>,
         rows: impl IntoIterator<Item = Row<'a>>,
     ) -> Self {
+        let stamp = feature_stamp(model.as_deref());
+        Self::from_stored(
+            model,
+            stamp,
+            rows.into_iter().map(|r| StoredRow {
+                question: r.question,
+                group: r.group,
+                lang: r.lang,
+                answered: r.answered,
+                features: "",
+                text: r.text,
+            }),
+        )
+    }
+
+    /// Rebuilds an index from stored rows and their stored features (as
+    /// [`features`](Self::features) encoded them), in creation order as
+    /// [`from_rows`](Self::from_rows). A row's features are used when they
+    /// carry `stamp` and the row's language; otherwise they are recomputed
+    /// from its text with `model`. The result equals [`from_rows`](Self::from_rows)
+    /// of the same rows.
+    ///
+    /// `stamp` is normally `feature_stamp(model)`. To rebuild before the
+    /// model is loaded, pass `model = None` and the stamp of the model the
+    /// features were computed with: then every row's features must be
+    /// current (rows with stale features would be indexed without their
+    /// embedding), and [`attach_model`](Self::attach_model) must succeed
+    /// before the index is queried or inserted into.
+    pub fn from_stored<'a>(
+        model: Option<Arc<Embedder>>,
+        stamp: u32,
+        rows: impl IntoIterator<Item = StoredRow<'a>>,
+    ) -> Self {
         let mut ix = Self::new(model);
+        let compute_stamp = ix.stamp;
+        ix.stamp = stamp;
         let rows = rows.into_iter();
         let hint = rows.size_hint().0;
         ix.entries.reserve(hint);
@@ -390,8 +450,18 @@ impl QuestionIndex {
             bulk: true,
             ..Scratch::default()
         };
+        let mut feat = Feat::default();
+        let mut bin = Vec::new();
         for r in rows {
-            ix.insert_with(r.question, r.text, r.lang, r.group, &mut sc);
+            if !features::decode(r.features, stamp, r.lang, &mut feat, &mut bin) {
+                ix.compute(r.text, r.lang, &mut feat, &mut sc);
+                if compute_stamp != stamp {
+                    // Computed without the features' model: this index
+                    // cannot be trusted; `attach_model` refuses it.
+                    ix.stamp = compute_stamp;
+                }
+            }
+            ix.insert_feat(r.question, r.lang, r.group, &feat, &mut sc);
             if r.answered {
                 ix.set_answered(r.group, true);
             }
@@ -412,6 +482,55 @@ impl QuestionIndex {
         }
         ix.shrink_to_fit();
         ix
+    }
+
+    /// The [`feature_stamp`] of the features this index computes and holds.
+    pub fn stamp(&self) -> u32 {
+        self.stamp
+    }
+
+    /// Whether the index has its embedding model.
+    pub fn has_model(&self) -> bool {
+        self.model.is_some()
+    }
+
+    /// Gives an index rebuilt without its model ([`from_stored`](Self::from_stored)
+    /// with `model = None`) the model its stored features were computed
+    /// with. Returns false, leaving the index unchanged, when the model's
+    /// stamp differs (the features are stale: rebuild from the text).
+    pub fn attach_model(&mut self, model: Arc<Embedder>) -> bool {
+        if self.model.is_some() || feature_stamp(Some(&model)) != self.stamp {
+            return false;
+        }
+        self.model = Some(model);
+        true
+    }
+
+    /// A question's features as this index computes them (its model and
+    /// normalisation), encoded for storage next to the question row
+    /// (printable ASCII; see `features.rs`).
+    pub fn features(&self, text: &str, lang: Lang) -> String {
+        let mut f = Feat::default();
+        self.compute(text, lang, &mut f, &mut Scratch::default());
+        features::encode(&f, self.stamp, lang)
+    }
+
+    /// [`insert`](Self::insert) with the question's stored features: used
+    /// when they are current (else recomputed from `text`).
+    pub fn insert_features(
+        &mut self,
+        question: QuestionId,
+        text: &str,
+        lang: Lang,
+        group: GroupId,
+        stored: &str,
+    ) {
+        let mut f = Feat::default();
+        let mut sc = Scratch::default();
+        if !features::decode(stored, self.stamp, lang, &mut f, &mut Vec::new()) {
+            self.compute(text, lang, &mut f, &mut sc);
+        }
+        self.insert_feat(question, lang, group, &f, &mut sc);
     }
 
     fn flush_grams(&mut self, sc: &mut Scratch) {
@@ -540,13 +659,14 @@ impl QuestionIndex {
         };
         let d = m.dims();
         let centre = m.centre();
+        let planes = m.planes();
         // The centred vector in fixed point (|x| ≤ 2, so ×4096 fits i16).
         let mut x = vec![0i16; d];
         for (xi, (e, c)) in x.iter_mut().zip(emb.iter().zip(centre)) {
             *xi = round_i32(((e - c) * 4096.0).clamp(-32767.0, 32767.0)) as i16;
         }
         for (b, mg) in margins.iter_mut().enumerate() {
-            let p = &self.planes[b * d..(b + 1) * d];
+            let p = &planes[b * d..(b + 1) * d];
             let v = dot_i16(&x, p);
             if v > 0 {
                 bits |= 1 << b;
@@ -1041,51 +1161,80 @@ impl QuestionIndex {
         group: GroupId,
         sc: &mut Scratch,
     ) {
+        let mut f = Feat::default();
+        self.compute(text, lang, &mut f, sc);
+        self.insert_feat(question, lang, group, &f, sc);
+    }
+
+    /// A question's features with this index's model and normalisation.
+    fn compute(&self, text: &str, lang: Lang, f: &mut Feat, sc: &mut Scratch) {
+        f.form = lexical::lexical_form(text);
+        f.exact = exact_key(&f.form, text);
+        if sc.bulk {
+            lexical::terms_memo(&f.form, lang, &mut f.terms, &mut sc.memo);
+        } else {
+            lexical::terms(&f.form, lang, &mut f.terms);
+        }
+        f.toks.clear();
+        f.sketch = 0;
+        f.has_emb = false;
+        if let Some(m) = &self.model {
+            m.token_ids(text, &mut f.toks);
+            sc.emb.resize(m.dims(), 0.0);
+            sc.acc.resize(m.dims(), 0);
+            if m.embed_ids_with(&f.toks, &mut sc.emb, &mut sc.acc) {
+                f.sketch = self.project(&sc.emb, &mut [0; SKETCH_BITS]);
+                f.has_emb = true;
+            }
+        }
+    }
+
+    /// Stores a question with its features (computed or decoded).
+    fn insert_feat(
+        &mut self,
+        question: QuestionId,
+        lang: Lang,
+        group: GroupId,
+        f: &Feat,
+        sc: &mut Scratch,
+    ) {
         if self.by_id.contains_key(&question) {
             // `remove` uncounts the old text's grams: count pending ones first.
             self.flush_grams(sc);
             self.remove(question);
         }
-        let form = lexical::lexical_form(text);
-        let hash = exact_key(&form, text);
-        lexical::grams(&form, &mut sc.raw);
+        let form = f.form.as_str();
+        let hash = if form.is_empty() {
+            f.exact
+        } else {
+            fnv64(form.as_bytes())
+        };
+        lexical::grams(form, &mut sc.raw);
         if sc.bulk {
             lexical::push_unique(&sc.raw, &mut sc.grams);
             sc.gram_docs += 1;
             if sc.grams.len() >= BULK_GRAMS {
                 self.flush_grams(sc);
             }
-            lexical::terms_memo(&form, lang, &mut sc.terms, &mut sc.memo);
         } else {
             self.grams.update(&sc.raw, true);
-            lexical::terms(&form, lang, &mut sc.terms);
         }
 
         let slot = u32::try_from(self.entries.len()).expect("fewer than 2^32 questions");
         let form_off = u32::try_from(self.forms.len()).expect("form arena under 4 GiB");
-        self.forms.push_str(&form);
+        self.forms.push_str(form);
         let tok_off = u32::try_from(self.toks.len()).expect("token arena under 4 GiB");
-        let mut sketch = 0u64;
-        let mut has_emb = false;
-        if let Some(m) = &self.model {
-            m.token_ids(text, &mut self.toks);
-            let ids = &self.toks[tok_off as usize..];
-            sc.emb.resize(m.dims(), 0.0);
-            sc.acc.resize(m.dims(), 0);
-            if m.embed_ids_with(ids, &mut sc.emb, &mut sc.acc) {
-                sketch = self.project(&sc.emb, &mut [0; SKETCH_BITS]);
-                has_emb = true;
-            }
-        }
-        let tok_len = (self.toks.len() - tok_off as usize) as u16;
+        self.toks.extend_from_slice(&f.toks);
+        let (sketch, has_emb) = (f.sketch, f.has_emb);
+        let tok_len = f.toks.len() as u16;
         if sc.bulk {
             sc.postings.extend(
-                sc.terms
+                f.terms
                     .iter()
                     .map(|&t| (u64::from(t) << 32) | u64::from(slot)),
             );
         } else {
-            for t in &sc.terms {
+            for t in &f.terms {
                 self.postings.entry(*t).or_default().push(slot);
             }
         }
@@ -1285,7 +1434,6 @@ impl QuestionIndex {
                         .map(|g| g.members.capacity() * 4)
                         .sum::<usize>(),
             ),
-            ("planes", self.planes.capacity() * 2),
         ]
     }
 }

@@ -59,6 +59,7 @@
 //! `wasm32-unknown-unknown`.
 
 mod embed;
+mod features;
 mod hash;
 mod index;
 mod lexical;
@@ -66,7 +67,10 @@ mod score;
 mod wordpiece;
 
 pub use embed::{Embedder, Error, MAX_TOKENS};
-pub use index::{GroupId, JoinReason, QuestionId, QuestionIndex, Row, Suggestion, Verdict};
+pub use features::{FEATURES_VERSION, feature_stamp, features_current};
+pub use index::{
+    GroupId, JoinReason, QuestionId, QuestionIndex, Row, StoredRow, Suggestion, Verdict,
+};
 pub use score::{AUTO_JOIN, AUTO_JOIN_SUPPORTED, REDUNDANCY, SUGGEST, combine};
 
 #[cfg(test)]

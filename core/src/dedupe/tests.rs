@@ -376,3 +376,204 @@ fn suggest_does_not_fill_slots_with_near_twin_groups() {
     assert!(two.contains(&3), "{two:?}");
     assert!(two.contains(&1) != two.contains(&2), "{two:?}");
 }
+
+/// Rows of a small brand: English, Spanish, a text without words, repeats.
+fn stored_texts() -> Vec<(u64, u64, String, Lang, bool)> {
+    let mut v = Vec::new();
+    let base = [
+        "my card has not arrived yet",
+        "when will my card arrive",
+        "reset password please",
+        "forgot my password",
+        "refund money back",
+        "¿Dónde está mi pedido?",
+        "🙂🙂",
+        "",
+        "a very long question about my card that goes on and on with many words \
+         and more words, repeated: my card has not arrived, my card has not arrived, \
+         my card has not arrived, my card has not arrived, my card has not arrived, \
+         and still no card today or tomorrow",
+    ];
+    // A lexical form of exactly `MAX_FORM_BYTES` (200) bytes.
+    let longest = "ab ".repeat(80);
+    assert_eq!(
+        lexical::lexical_form(&longest).len(),
+        lexical::MAX_FORM_BYTES
+    );
+    for (i, t) in FILLER
+        .iter()
+        .chain(base.iter())
+        .chain([&longest.as_str()])
+        .enumerate()
+    {
+        for (k, extra) in ["", " please", " today"].iter().enumerate() {
+            let text = format!("{t}{extra}");
+            let q = (i * 3 + k) as u64;
+            let lang = crate::normalize::detect_lang(&text);
+            v.push((q, (i as u64) * 2 + (k as u64 % 2), text, lang, i % 3 == 0));
+        }
+    }
+    v
+}
+
+fn rows_of(v: &[(u64, u64, String, Lang, bool)]) -> Vec<Row<'_>> {
+    v.iter()
+        .map(|(q, g, t, l, a)| Row {
+            question: *q,
+            group: *g,
+            text: t,
+            lang: *l,
+            answered: *a,
+        })
+        .collect()
+}
+
+/// Every observable answer of two indexes must agree.
+fn assert_same(a: &QuestionIndex, b: &QuestionIndex) {
+    assert_eq!(a.len(), b.len());
+    assert_eq!(a.groups(), b.groups());
+    for g in a.groups() {
+        assert_eq!(a.members(g), b.members(g));
+        assert_eq!(a.is_answered(g), b.is_answered(g));
+    }
+    for q in [
+        "card arrive",
+        "when does my card arrive please",
+        "password forgot",
+        "refund",
+        "opening hours sunday",
+        "donde esta mi pedido",
+        "🙂🙂",
+        "ship to canada today",
+    ] {
+        for lang in [Lang::En, Lang::Es] {
+            assert_eq!(a.decide(q, lang), b.decide(q, lang), "{q}");
+            assert_eq!(
+                a.debug_candidates(q, lang),
+                b.debug_candidates(q, lang),
+                "{q}"
+            );
+        }
+        assert_eq!(a.suggest(q, 3), b.suggest(q, 3), "{q}");
+    }
+}
+
+#[test]
+fn rebuild_from_stored_features_equals_rebuild_from_text() {
+    let model = Arc::new(toy());
+    let v = stored_texts();
+    let from_text = QuestionIndex::from_rows(Some(model.clone()), rows_of(&v));
+    let feats: Vec<String> = v
+        .iter()
+        .map(|(_, _, t, l, _)| from_text.features(t, *l))
+        .collect();
+    for f in &feats {
+        assert!(features_current(f, from_text.stamp(), Lang::En) || f.as_bytes()[8] == b's');
+    }
+    let stored = |text_too: bool| {
+        v.iter()
+            .zip(&feats)
+            .map(move |((q, g, t, l, a), f)| StoredRow {
+                question: *q,
+                group: *g,
+                lang: *l,
+                answered: *a,
+                features: f,
+                // Current features are used without the text.
+                text: if text_too { t } else { "" },
+            })
+    };
+    let with_model =
+        QuestionIndex::from_stored(Some(model.clone()), from_text.stamp(), stored(false));
+    assert_same(&from_text, &with_model);
+
+    // Rebuilt before the model is loaded, then given it.
+    let mut deferred = QuestionIndex::from_stored(None, from_text.stamp(), stored(false));
+    assert!(!deferred.has_model());
+    assert!(deferred.attach_model(model.clone()));
+    assert_same(&from_text, &deferred);
+
+    // Later inserts with stored features equal inserts from text.
+    let mut a = from_text.clone();
+    let mut b = deferred;
+    for (i, t) in ["my card still has not arrived", "Necesito un reembolso"]
+        .iter()
+        .enumerate()
+    {
+        let lang = crate::normalize::detect_lang(t);
+        a.insert(500 + i as u64, t, lang, 900);
+        let f = b.features(t, lang);
+        b.insert_features(500 + i as u64, t, lang, 900, &f);
+    }
+    assert_same(&a, &b);
+}
+
+#[test]
+fn stale_or_broken_features_are_recomputed() {
+    let model = Arc::new(toy());
+    let v = stored_texts();
+    let from_text = QuestionIndex::from_rows(Some(model.clone()), rows_of(&v));
+    // Features of another model (one table row differs), of no model, of
+    // the wrong language, and damaged ones.
+    let (mut table, vocab) = super::embed::tests::toy_table();
+    let last = table.len() - 1;
+    table[last] = table[last].wrapping_add(9);
+    let other = Arc::new(Embedder::from_bytes(&table, vocab).unwrap());
+    assert_ne!(other.fingerprint(), model.fingerprint());
+    assert_ne!(feature_stamp(Some(&other)), feature_stamp(Some(&model)));
+    assert_ne!(feature_stamp(None), feature_stamp(Some(&model)));
+    let ix_other = QuestionIndex::new(Some(other.clone()));
+    let ix_none = QuestionIndex::new(None);
+    let feats: Vec<String> = v
+        .iter()
+        .enumerate()
+        .map(|(i, (_, _, t, l, _))| match i % 5 {
+            0 => ix_other.features(t, *l),
+            1 => ix_none.features(t, *l),
+            2 => from_text.features(t, if *l == Lang::En { Lang::Es } else { Lang::En }),
+            3 => {
+                let f = from_text.features(t, *l);
+                f[..f.len() / 2].to_string()
+            }
+            _ => from_text.features(t, *l),
+        })
+        .collect();
+    let rows = || {
+        v.iter().zip(&feats).map(|((q, g, t, l, a), f)| StoredRow {
+            question: *q,
+            group: *g,
+            lang: *l,
+            answered: *a,
+            features: f,
+            text: t,
+        })
+    };
+    let rebuilt = QuestionIndex::from_stored(Some(model.clone()), from_text.stamp(), rows());
+    assert_same(&from_text, &rebuilt);
+
+    // A model-less rebuild of stale rows cannot take the model afterwards.
+    let mut deferred = QuestionIndex::from_stored(None, from_text.stamp(), rows());
+    assert!(!deferred.attach_model(model.clone()));
+    // Nor can a model-less rebuild of current features take another model.
+    let current: Vec<String> = v
+        .iter()
+        .map(|(_, _, t, l, _)| from_text.features(t, *l))
+        .collect();
+    let mut deferred = QuestionIndex::from_stored(
+        None,
+        from_text.stamp(),
+        v.iter()
+            .zip(&current)
+            .map(|((q, g, _, l, a), f)| StoredRow {
+                question: *q,
+                group: *g,
+                lang: *l,
+                answered: *a,
+                features: f,
+                text: "",
+            }),
+    );
+    assert!(!deferred.attach_model(other));
+    assert!(deferred.attach_model(model));
+    assert_same(&from_text, &deferred);
+}

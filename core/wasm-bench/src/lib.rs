@@ -8,16 +8,18 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use chorus_core::dedupe::{Embedder, QuestionIndex, Row};
+use chorus_core::dedupe::{Embedder, QuestionIndex, Row, StoredRow};
 use chorus_core::normalize::{self, Lang};
 
 struct State {
     model: Option<Arc<Embedder>>,
     index: Option<QuestionIndex>,
+    /// Stored features of the rows (as the edge keeps them), their languages.
+    features: Vec<(String, Lang)>,
 }
 
 thread_local! {
-    static STATE: RefCell<State> = const { RefCell::new(State { model: None, index: None }) };
+    static STATE: RefCell<State> = const { RefCell::new(State { model: None, index: None, features: Vec::new() }) };
 }
 
 /// A buffer of `len` bytes that the caller fills and passes back (leaked:
@@ -110,5 +112,58 @@ pub extern "C" fn heap_bytes() -> usize {
             .index
             .as_ref()
             .map_or(0, QuestionIndex::heap_bytes)
+    })
+}
+
+/// Computes the current index's features for its rows (untimed setup for
+/// [`rebuild_stored`]); returns their total bytes.
+#[unsafe(no_mangle)]
+pub extern "C" fn store_features(texts: *const u8, len: usize, n: usize) -> usize {
+    let all = text(texts, len);
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        let ix = s.index.as_ref().expect("rebuild first");
+        let feats: Vec<(String, Lang)> = all
+            .lines()
+            .take(n)
+            .map(|t| {
+                let lang = normalize::detect_lang(t);
+                (ix.features(t, lang), lang)
+            })
+            .collect();
+        s.features = feats;
+        s.features.iter().map(|f| f.0.len()).sum()
+    })
+}
+
+/// Rebuilds the index from the stored features, without the model
+/// (attached afterwards) when `with_model` is 0; returns the number of
+/// questions, or 0 when the model did not match the features.
+#[unsafe(no_mangle)]
+pub extern "C" fn rebuild_stored(with_model: i32) -> usize {
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        let model = s.model.clone().expect("load first");
+        let stamp = s.index.as_ref().expect("rebuild first").stamp();
+        let rows = s.features.iter().enumerate().map(|(i, (f, lang))| StoredRow {
+            question: i as u64,
+            group: (i / 4) as u64,
+            lang: *lang,
+            answered: i % 3 == 0,
+            features: f,
+            text: "",
+        });
+        let ix = if with_model != 0 {
+            QuestionIndex::from_stored(Some(model), stamp, rows)
+        } else {
+            let mut ix = QuestionIndex::from_stored(None, stamp, rows);
+            if !ix.attach_model(model) {
+                return 0;
+            }
+            ix
+        };
+        let n = ix.len();
+        s.index = Some(ix);
+        n
     })
 }
