@@ -10,9 +10,17 @@
 //! of scanning every word or every document.
 
 /// Sorted, deduplicated folded words.
+///
+/// The words are stored back to back in one string: the fuzzy walk reads
+/// most of them in order, and one contiguous block keeps that a sequential
+/// scan instead of a pointer chase through thousands of small allocations.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Vocab {
-    words: Vec<Box<str>>,
+    /// All words, concatenated in sorted order.
+    text: String,
+    /// `ends[i]`: byte offset in `text` where word `i` ends (it starts
+    /// where word `i - 1` ends).
+    ends: Vec<u32>,
     /// `lcp[i]`: characters word `i` shares with word `i - 1` (capped at 255);
     /// lets the fuzzy walk reuse rows and skip runs without comparing strings.
     lcp: Vec<u8>,
@@ -22,6 +30,8 @@ impl Vocab {
     /// Builds from words that are already sorted and deduplicated.
     pub(crate) fn from_sorted(words: Vec<Box<str>>) -> Self {
         debug_assert!(words.windows(2).all(|w| w[0] < w[1]));
+        let mut text = String::with_capacity(words.iter().map(|w| w.len()).sum());
+        let mut ends = Vec::with_capacity(words.len());
         let mut lcp = Vec::with_capacity(words.len());
         let mut prev: &str = "";
         for w in &words {
@@ -31,27 +41,54 @@ impl Vocab {
                 .take_while(|(a, b)| a == b)
                 .count();
             lcp.push(shared.min(255) as u8);
+            text.push_str(w);
+            ends.push(text.len() as u32);
             prev = w;
         }
-        Vocab { words, lcp }
+        Vocab { text, ends, lcp }
+    }
+
+    /// Number of words.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
     }
 
     /// The word with this id.
     pub(crate) fn word(&self, id: u32) -> &str {
-        self.words.get(id as usize).map_or("", |w| w)
+        let i = id as usize;
+        let Some(&end) = self.ends.get(i) else {
+            return "";
+        };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start as usize..end as usize]
     }
 
     /// Ids of the words starting with `prefix` (a contiguous range).
     pub(crate) fn prefix_range(&self, prefix: &str) -> std::ops::Range<u32> {
-        let start = self.words.partition_point(|w| (**w) < *prefix);
-        let len = self.words[start..].partition_point(|w| w.starts_with(prefix));
-        start as u32..(start + len) as u32
+        let n = self.len() as u32;
+        let first = |pred: &dyn Fn(&str) -> bool| {
+            // The first id in `0..n` whose word fails `pred` (which holds
+            // for a prefix of the ids).
+            let (mut lo, mut hi) = (0u32, n);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if pred(self.word(mid)) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        };
+        let start = first(&|w| w < prefix);
+        let end = first(&|w| w < prefix || w.starts_with(prefix));
+        start..end
     }
 
     /// Bytes held, for memory estimates.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.words.capacity() * std::mem::size_of::<Box<str>>()
-            + self.words.iter().map(|w| w.len()).sum::<usize>()
+        self.text.capacity()
+            + self.ends.capacity() * std::mem::size_of::<u32>()
             + self.lcp.capacity()
     }
 
@@ -62,20 +99,33 @@ impl Vocab {
     pub(crate) fn fuzzy(&self, query: &str, max_dist: u8, prefix: bool) -> Vec<(u32, u8)> {
         let q: Vec<char> = query.chars().collect();
         let m = q.len();
-        let k = max_dist;
+        let k = usize::from(max_dist);
+        // Distances are kept as `min(distance, k + 1)`: every step of the
+        // recurrence (+1, min) commutes with that cap, so values up to `k`
+        // stay exact. A cell more than `k` columns off the diagonal is
+        // always `k + 1`, so only the band `depth - k ..= depth + k` of a
+        // row is computed (5 cells instead of the query's length for k = 2).
+        let cap = max_dist.saturating_add(1);
         let width = m + 1;
         let mut out = Vec::new();
         if m == 0 {
             return out;
         }
-        // rows[d * width ..][..width]: distances after `d` chars of the path.
-        let mut rows: Vec<u8> = (0..=m).map(|j| j.min(255) as u8).collect();
+        // Row `d` at `rows[d * width..][..width]`: distances after `d`
+        // chars of the path. Only the band and its two neighbours are
+        // written; cells further out may hold another word's values and
+        // are never read.
+        let mut rows: Vec<u8> = vec![cap; width * (m + k + 2).min(64)];
+        for (j, cell) in rows[..width].iter_mut().enumerate() {
+            *cell = (j.min(255) as u8).min(cap);
+        }
         // Best distance of any prefix of the path to the whole query.
         let mut best_prefix: Vec<u8> = vec![rows[m]];
         let mut path: Vec<char> = Vec::new();
         let mut i = 0usize;
-        while i < self.words.len() {
-            let word = &self.words[i];
+        let n = self.len();
+        while i < n {
+            let word = self.word(i as u32);
             // Reuse the rows of the prefix shared with the path (the path
             // is always a prefix of the previous word).
             let shared = usize::from(self.lcp[i]);
@@ -88,38 +138,53 @@ impl Vocab {
                     .count();
             }
             path.truncate(depth);
-            rows.truncate((depth + 1) * width);
             best_prefix.truncate(depth + 1);
             let mut skipped = false;
             for c in word.chars().skip(depth) {
-                let base = depth * width;
-                let mut row_min = u8::MAX;
-                rows.push((depth + 1).min(255) as u8);
-                for j in 1..=m {
-                    let sub = rows[base + j - 1].saturating_add(u8::from(q[j - 1] != c));
-                    let del = rows[base + j].saturating_add(1);
-                    let ins = rows[base + width + j - 1].saturating_add(1);
+                let prev = depth * width;
+                let row = prev + width;
+                let r = depth + 1;
+                if rows.len() < row + width {
+                    rows.resize(row + width, cap);
+                }
+                let lo = r.saturating_sub(k).max(1);
+                let hi = (r + k).min(m);
+                rows[row] = (r.min(255) as u8).min(cap);
+                if lo <= m + 1 {
+                    rows[row + lo - 1] = if lo == 1 { rows[row] } else { cap };
+                }
+                let mut row_min = rows[row];
+                for j in lo..=hi {
+                    let sub = rows[prev + j - 1].saturating_add(u8::from(q[j - 1] != c));
+                    let del = rows[prev + j].saturating_add(1);
+                    let ins = rows[row + j - 1].saturating_add(1);
                     let mut v = sub.min(del).min(ins);
                     if depth >= 1 && j >= 2 && q[j - 1] == path[depth - 1] && q[j - 2] == c {
-                        v = v.min(rows[base - width + j - 2].saturating_add(1));
+                        v = v.min(rows[prev - width + j - 2].saturating_add(1));
                     }
-                    let v = v.min(254);
-                    rows.push(v);
+                    let v = v.min(cap);
+                    rows[row + j] = v;
                     row_min = row_min.min(v);
                 }
-                row_min = row_min.min(rows[base + width]);
+                if hi < m {
+                    rows[row + hi + 1] = cap;
+                }
                 path.push(c);
-                depth += 1;
-                let here = rows[depth * width + m];
+                depth = r;
+                let here = if r + k >= m && r <= m + k {
+                    rows[row + m]
+                } else {
+                    cap
+                };
                 let bp = best_prefix[depth - 1].min(here);
                 best_prefix.push(bp);
-                if row_min > k {
+                if row_min > max_dist {
                     // No extension of this path can come back within `k`.
                     let mut run = 1;
-                    while i + run < self.words.len() && usize::from(self.lcp[i + run]) >= depth {
+                    while i + run < n && usize::from(self.lcp[i + run]) >= depth {
                         run += 1;
                     }
-                    if prefix && bp <= k {
+                    if prefix && bp <= max_dist {
                         for id in i..i + run {
                             out.push((id as u32, bp));
                         }
@@ -134,16 +199,17 @@ impl Vocab {
                 // valid for the words after the skipped run.
                 let keep = path.len().saturating_sub(1);
                 path.truncate(keep);
-                rows.truncate((keep + 1) * width);
                 best_prefix.truncate(keep + 1);
                 continue;
             }
             let d = if prefix {
                 best_prefix[depth]
-            } else {
+            } else if depth + k >= m && depth <= m + k {
                 rows[depth * width + m]
+            } else {
+                cap
             };
-            if d <= k {
+            if d <= max_dist {
                 out.push((i as u32, d));
             }
             i += 1;
@@ -233,6 +299,53 @@ mod tests {
         let v = vocab(&["password", "passport", "pasta"]);
         let got = names(&v, &v.fuzzy("paswo", 1, true));
         assert_eq!(got, [("password".into(), 1)]);
+    }
+
+    /// Random words over a small alphabet (so near misses are common),
+    /// long queries (wider than the band), both modes, k 0..=3.
+    #[test]
+    fn fuzzy_agrees_with_reference_on_random_words() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let alphabet: Vec<char> = "abcdeñ".chars().collect();
+        let word = |next: &mut dyn FnMut(usize) -> usize, max: usize| -> String {
+            let len = 1 + next(max);
+            (0..len).map(|_| alphabet[next(alphabet.len())]).collect()
+        };
+        for _ in 0..10 {
+            let words: Vec<String> = (0..120).map(|_| word(&mut next, 12)).collect();
+            let v = vocab(&words.iter().map(String::as_str).collect::<Vec<_>>());
+            for _ in 0..8 {
+                let q = word(&mut next, 14);
+                for k in 0..=3u8 {
+                    for prefix in [false, true] {
+                        let got = names(&v, &v.fuzzy(&q, k, prefix));
+                        let mut want: Vec<(String, u8)> = Vec::new();
+                        for id in 0..v.len() as u32 {
+                            let w = v.word(id);
+                            let d = if prefix {
+                                let chars: Vec<char> = w.chars().collect();
+                                (0..=chars.len())
+                                    .map(|n| osa(&q, &chars[..n].iter().collect::<String>()))
+                                    .min()
+                                    .unwrap_or(usize::MAX)
+                            } else {
+                                osa(&q, w)
+                            };
+                            if d <= k as usize {
+                                want.push((w.to_string(), d as u8));
+                            }
+                        }
+                        assert_eq!(got, want, "query {q} k {k} prefix {prefix}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
