@@ -790,19 +790,17 @@ impl SearchIndex {
                 }
             }
         }
-        let marks: std::collections::HashSet<&str, BuildHasherDefault<FxHasher>> =
-            marks.into_iter().collect();
-        let is_mark = |w: &str| marks.contains(w);
+        let marks = snippet::MarkSet::new(marks);
         scored
             .into_iter()
             .map(|(score, d)| {
                 let doc = &self.docs[d as usize];
-                let ranges = snippet::matched_ranges(&doc.body, is_mark);
+                let ranges = snippet::matched_ranges(&doc.body, &marks);
                 SearchHit {
                     id: doc.id.clone(),
                     score,
                     snippet: snippet::excerpt(&doc.body, &ranges, opts.snippet_bytes),
-                    title_highlights: snippet::matched_ranges(&doc.title, is_mark),
+                    title_highlights: snippet::matched_ranges(&doc.title, &marks),
                 }
             })
             .collect()
