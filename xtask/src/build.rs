@@ -2,7 +2,8 @@
 //! `edge/build/` (the Worker bundle).
 //!
 //! Widget: `cargo build --target wasm32-unknown-unknown --release`, then
-//! `wasm-bindgen --target web`, then `wasm-opt -Oz`, then content-hashed names
+//! `wasm-bindgen --target web`, then `wasm-opt -Oz --converge`, esbuild
+//! minifies the glue JS and the CSS, then content-hashed names
 //! under `/w/`. `embed.js` is the only unhashed file; it is templated with the
 //! hashed names and minified by esbuild. Each stage is skipped when its input
 //! fingerprint has not changed, so a second `cargo xtask demo` is quick.
@@ -103,10 +104,13 @@ pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError
     )?;
     let raw = repo.join("target/wasm32-unknown-unknown/release/chorus_widget.wasm");
     let raw_bytes = std::fs::read(&raw).map_err(io("reading the widget wasm"))?;
-    let css = std::fs::read(repo.join("widget/style.css")).map_err(io("widget/style.css"))?;
+    let css_src = repo.join("widget/style.css");
+    let css = std::fs::read(&css_src).map_err(io("widget/style.css"))?;
     let embed = std::fs::read_to_string(repo.join("www/embed.js")).map_err(io("www/embed.js"))?;
     let stamp_input = {
-        let mut v = raw_bytes.clone();
+        // Bump when the pipeline below changes, so the site is rebuilt.
+        let mut v = b"pipeline 2: converge, minified glue and css".to_vec();
+        v.extend_from_slice(&raw_bytes);
         v.extend_from_slice(&css);
         v.extend_from_slice(embed.as_bytes());
         v.extend_from_slice(&std::fs::read(repo.join("www/index.html")).unwrap_or_default());
@@ -124,6 +128,7 @@ pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError
 
     let bindgen_out = repo.join("target/widget-bindgen");
     let (js, wasm) = bindgen_and_optimise(tools, &raw, &bindgen_out)?;
+    let css = minify(tools, &css_src, &bindgen_out.join("style.min.css"))?;
 
     let wdir = site.join("w");
     let _ = std::fs::remove_dir_all(&wdir);
@@ -167,8 +172,9 @@ pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError
     Ok(files)
 }
 
-/// `wasm-bindgen --target web` then `wasm-opt -Oz` of a built widget wasm
-/// into `out` (emptied first); returns the glue JS and the optimised wasm.
+/// `wasm-bindgen --target web`, `wasm-opt -Oz --converge` and esbuild (the
+/// glue JS) of a built widget wasm into `out` (emptied first); returns the
+/// minified glue JS and the optimised wasm.
 pub fn bindgen_and_optimise(
     tools: &Tools,
     raw: &Path,
@@ -196,7 +202,9 @@ pub fn bindgen_and_optimise(
     run_quiet(
         Command::new(tools.wasm_opt())
             .args([
+                // `--converge` repeats -Oz while the module still shrinks.
                 "-Oz",
+                "--converge",
                 "--enable-bulk-memory",
                 "--enable-nontrapping-float-to-int",
                 "--enable-sign-ext",
@@ -211,8 +219,31 @@ pub fn bindgen_and_optimise(
         "rm -rf ~/.cache/chorus/tools/npm-* && cargo xtask demo (reinstalls npm binaryen)",
     )?;
     let wasm = std::fs::read(&opt).map_err(io("optimised wasm"))?;
-    let js = std::fs::read(out.join("chorus_widget.js")).map_err(io("bindgen js"))?;
+    // The glue is minified in place, so pages importing `chorus_widget.js`
+    // (the bench) load what the widget ships.
+    let glue = out.join("chorus_widget.js");
+    let src = out.join("chorus_widget.src.js");
+    std::fs::rename(&glue, &src).map_err(io("bindgen js"))?;
+    let js = minify(tools, &src, &glue)?;
     Ok((js, wasm))
+}
+
+/// `esbuild --minify` of `src` (JS module or CSS, by extension) into `out`;
+/// returns the minified bytes.
+fn minify(tools: &Tools, src: &Path, out: &Path) -> Result<Vec<u8>, StepError> {
+    run_quiet(
+        Command::new(tools.esbuild())
+            .arg(src)
+            .args([
+                "--minify",
+                "--target=es2020",
+                "--legal-comments=none",
+                "--log-level=warning",
+            ])
+            .arg(format!("--outfile={}", out.display())),
+        "cargo xtask demo (reinstalls the npm tools, which bring esbuild)",
+    )?;
+    std::fs::read(out).map_err(io("minified file"))
 }
 
 fn read_manifest(p: &Path) -> Option<WidgetFiles> {
