@@ -89,6 +89,9 @@ pub struct BrandObject {
     storage: worker::Storage,
     /// Set when a webhook delivery was queued; the alarm is armed after the response.
     pub(crate) alarm_wanted: std::cell::Cell<bool>,
+    /// Which cached public reads ([`crate::cache`] bits) the current write
+    /// changed; reported to the Worker in a header so it purges only those.
+    pub(crate) changed: std::cell::Cell<u8>,
     pub(crate) env: Env,
     /// Set when the schema could not be applied; every request then fails with 500.
     broken: Option<String>,
@@ -112,6 +115,7 @@ impl DurableObject for BrandObject {
             sql,
             storage: state.storage(),
             alarm_wanted: std::cell::Cell::new(false),
+            changed: std::cell::Cell::new(0),
             env,
             broken,
             brand: RefCell::new(None),
@@ -130,10 +134,15 @@ impl DurableObject for BrandObject {
         if let Some(e) = &self.broken {
             return Ok(ApiError::internal("migration", e).into_response());
         }
-        let resp = match self.route(req).await {
+        let write = !matches!(req.method(), Method::Get | Method::Head);
+        let mut resp = match self.route(req).await {
             Ok(r) => r,
             Err(e) => e.into_response(),
         };
+        if write {
+            let names = crate::cache::changed_names(self.changed.replace(0));
+            let _ = resp.headers_mut().set(crate::cache::CHANGED_HEADER, &names);
+        }
         if self.alarm_wanted.take() {
             self.arm_alarm(50).await;
         }
@@ -167,6 +176,7 @@ impl BrandObject {
 
     /// Re-reads the settings row (after a change).
     pub(crate) fn reload_brand(&self) -> ApiResult<()> {
+        self.changed.set(self.changed.get() | crate::cache::CONFIG);
         self.load_brand().map(|_| ())
     }
 
@@ -373,6 +383,12 @@ impl BrandObject {
 
     /// Increments a `meta` counter (ETags derive from them).
     pub(crate) fn bump(&self, key: &str) -> ApiResult<()> {
+        let bit = match key {
+            "feed_version" => crate::cache::FEED,
+            "kb_version" => crate::cache::KB,
+            _ => 0,
+        };
+        self.changed.set(self.changed.get() | bit);
         let next = self.meta(key)?.parse::<u64>().unwrap_or(0) + 1;
         self.sql.exec(
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

@@ -45,6 +45,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 /// Every API response may be read by any origin (writes are checked apart).
 fn with_api_headers(mut resp: Response) -> Response {
     let h = resp.headers_mut();
+    let _ = h.delete(cache::CHANGED_HEADER);
     let _ = h.set("access-control-allow-origin", "*");
     let _ = h.set(
         "access-control-expose-headers",
@@ -212,7 +213,14 @@ async fn brand_route(req: Request, env: &Env, brand: &str, rest: &[&str]) -> Api
     }
     let resp = forward(req, env, brand).await?;
     if method != Method::Get && method != Method::Head && resp.status_code() < 400 {
-        cache::purge(brand).await;
+        // A public write's object reply names what it changed (usually
+        // nothing: a new question is not in the feed); agents' writes are
+        // rare and purge everything.
+        let mask = match resp.headers().get(cache::CHANGED_HEADER)? {
+            Some(names) if public_write => cache::changed_mask(&names),
+            _ => u8::MAX,
+        };
+        cache::purge_only(brand, mask).await;
     }
     Ok(resp)
 }
@@ -252,13 +260,20 @@ pub(crate) fn copy_response(mut resp: Response) -> ApiResult<Response> {
         headers.set(&k, &v)?;
     }
     let status = resp.status_code();
-    let body = resp.stream().ok();
     let builder = Response::builder()
         .with_status(status)
         .with_headers(headers);
-    Ok(match body {
-        Some(s) if status != 204 && status != 304 => builder.from_stream(s)?,
-        _ => builder.empty(),
+    if status == 204 || status == 304 {
+        return Ok(builder.empty());
+    }
+    // A response built here holds its bytes; one from a fetch, a stream.
+    Ok(match resp.body() {
+        worker::ResponseBody::Body(bytes) => builder.fixed(bytes.clone()),
+        worker::ResponseBody::Empty => builder.empty(),
+        worker::ResponseBody::Stream(_) => match resp.stream() {
+            Ok(s) => builder.from_stream(s)?,
+            Err(_) => builder.empty(),
+        },
     })
 }
 
