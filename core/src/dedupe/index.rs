@@ -334,6 +334,7 @@ struct Scratch {
     acc: Vec<i32>,
     /// Distinct grams of the documents not yet counted, and their number.
     grams: Vec<u32>,
+    gram_set: lexical::GramSet,
     gram_docs: u32,
     sort_tmp: Vec<u32>,
     /// Deferred postings: `term << 32 | slot`.
@@ -1209,14 +1210,14 @@ impl QuestionIndex {
         } else {
             fnv64(form.as_bytes())
         };
-        lexical::grams(form, &mut sc.raw);
         if sc.bulk {
-            lexical::push_unique(&sc.raw, &mut sc.grams);
+            lexical::push_unique_grams(form, &mut sc.grams, &mut sc.gram_set);
             sc.gram_docs += 1;
             if sc.grams.len() >= BULK_GRAMS {
                 self.flush_grams(sc);
             }
         } else {
+            lexical::grams(form, &mut sc.raw);
             self.grams.update(&sc.raw, true);
         }
 

@@ -74,6 +74,59 @@ pub fn terms_memo(form: &str, lang: Lang, out: &mut Vec<u32>, memo: &mut FxHashM
 /// occurring `tf` times appears `tf` times.
 pub fn grams(form: &str, out: &mut Vec<u32>) {
     out.clear();
+    for_each_gram(form, |g| out.push(g));
+    out.sort_unstable();
+}
+
+/// A small set of the grams of one document (open addressing, cleared in
+/// O(1) by a generation count), for [`push_unique_grams`].
+#[derive(Debug, Clone)]
+pub struct GramSet {
+    slots: Vec<(u32, u32)>,
+    generation: u32,
+}
+
+impl Default for GramSet {
+    fn default() -> Self {
+        // A form has at most ~3 × MAX_FORM_BYTES grams: load stays ≤ 0.3.
+        Self {
+            slots: vec![(0, 0); 2048],
+            generation: 0,
+        }
+    }
+}
+
+/// Appends the distinct grams of `form` (the distinct values of [`grams`],
+/// in no particular order) to `out`, without sorting.
+pub fn push_unique_grams(form: &str, out: &mut Vec<u32>, set: &mut GramSet) {
+    set.generation = set.generation.wrapping_add(1);
+    if set.generation == 0 {
+        set.slots.iter_mut().for_each(|s| *s = (0, 0));
+        set.generation = 1;
+    }
+    let generation = set.generation;
+    let mask = set.slots.len() - 1;
+    for_each_gram(form, |g| {
+        let mut i = (g.wrapping_mul(0x9E37_79B1) >> 21) as usize & mask;
+        loop {
+            let s = set.slots[i];
+            if s.1 != generation {
+                set.slots[i] = (g, generation);
+                out.push(g);
+                return;
+            }
+            if s.0 == g {
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    });
+}
+
+/// Calls `f` with each hashed char 3-, 4- and 5-gram of `" " + form + " "`
+/// (or one gram of the whole for shorter forms; nothing for an empty one).
+#[inline]
+fn for_each_gram(form: &str, mut f: impl FnMut(u32)) {
     if form.is_empty() {
         return;
     }
@@ -93,19 +146,20 @@ pub fn grams(form: &str, out: &mut Vec<u32>) {
         }
     }
     starts[nchars] = bytes.len() as u16;
+    let mut any = false;
     for n in 3..=5usize {
         if nchars < n {
             break;
         }
         for i in 0..=nchars - n {
-            out.push(fnv32(&bytes[starts[i] as usize..starts[i + n] as usize]));
+            f(fnv32(&bytes[starts[i] as usize..starts[i + n] as usize]));
+            any = true;
         }
     }
-    if out.is_empty() {
+    if !any {
         // Very short forms ("ok"): one gram for the whole thing.
-        out.push(fnv32(bytes));
+        f(fnv32(bytes));
     }
-    out.sort_unstable();
 }
 
 /// Document frequencies of char n-grams over the live questions.
@@ -240,6 +294,7 @@ impl GramStats {
 }
 
 /// Appends the distinct grams of one document ([`grams`] output, sorted) to `out`.
+#[cfg(test)]
 pub fn push_unique(grams: &[u32], out: &mut Vec<u32>) {
     out.reserve(grams.len());
     let mut prev = None;
@@ -381,6 +436,15 @@ mod tests {
         for g in &gs {
             push_unique(g, &mut all);
         }
+        let mut set = GramSet::default();
+        let mut unique = Vec::new();
+        for f in &forms {
+            push_unique_grams(f, &mut unique, &mut set);
+        }
+        unique.sort_unstable();
+        let mut sorted_all = all.clone();
+        sorted_all.sort_unstable();
+        assert_eq!(unique, sorted_all);
         bulk.add_bulk(&mut all, &mut tmp, gs.len() as u32);
         assert!(all.is_empty());
         assert_eq!(bulk.docs, st.docs);

@@ -577,3 +577,69 @@ fn stale_or_broken_features_are_recomputed() {
     assert!(deferred.attach_model(model));
     assert_same(&from_text, &deferred);
 }
+
+/// Timing aid, not a check: `cargo test --release -p chorus-core
+/// time_rebuild_100k -- --ignored --nocapture` rebuilds 100k generated
+/// questions from text and from stored features with the real model.
+#[test]
+#[ignore]
+fn time_rebuild_100k() {
+    let table = include_bytes!("../../model/chorus-static-256.bin");
+    let vocab = include_str!("../../model/vocab.txt");
+    let m = Arc::new(Embedder::from_bytes(table, vocab).unwrap());
+    let words = [
+        "card", "arrive", "refund", "money", "transfer", "account", "pin", "blocked", "top", "up",
+        "failed", "why", "my", "is", "the", "fee", "charged", "twice", "exchange", "rate", "cash",
+        "atm", "phone", "lost", "stolen", "verify", "identity", "declined", "payment",
+    ];
+    let mut x = 0x1234_5678_9abc_def0u64;
+    let texts: Vec<String> = (0..100_000)
+        .map(|i| {
+            let n = 4 + (i % 9);
+            (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    let w = words[(x % words.len() as u64) as usize];
+                    if x % 7 == 0 {
+                        format!("{w}{}", x % 1000)
+                    } else {
+                        w.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let t = std::time::Instant::now();
+    let ix = QuestionIndex::from_rows(
+        Some(m.clone()),
+        texts.iter().enumerate().map(|(i, t)| Row {
+            question: i as u64,
+            group: (i / 4) as u64,
+            text: t,
+            lang: Lang::En,
+            answered: false,
+        }),
+    );
+    eprintln!("from text: {:?}", t.elapsed());
+    let feats: Vec<String> = texts.iter().map(|t| ix.features(t, Lang::En)).collect();
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let mut b = QuestionIndex::from_stored(
+            None,
+            ix.stamp(),
+            feats.iter().enumerate().map(|(i, f)| StoredRow {
+                question: i as u64,
+                group: (i / 4) as u64,
+                lang: Lang::En,
+                answered: false,
+                features: f,
+                text: "",
+            }),
+        );
+        assert!(b.attach_model(m.clone()));
+        eprintln!("from stored features: {:?}", t.elapsed());
+    }
+}
