@@ -268,6 +268,20 @@ fn sort_interned(mut pairs: Vec<(Box<str>, u32)>, ids: usize) -> (Vec<Box<str>>,
     (words, remap)
 }
 
+/// What a query has gathered for one article.
+#[derive(Debug, Clone, Copy, Default)]
+struct Acc {
+    /// Sum over query words of each word's best match.
+    total: f32,
+    /// The current query word's best match.
+    best: f32,
+    /// Query words (not stop words) found in the title.
+    in_title: u16,
+    seen: bool,
+    /// Whether the current query word's match is in the title.
+    best_title: bool,
+}
+
 /// One query word and the index terms it may match, each with a weight.
 #[derive(Debug, Default)]
 struct Clause {
@@ -687,48 +701,46 @@ impl SearchIndex {
         }
         let r = self.ranking;
         let n = self.docs.len();
-        let mut total = vec![0f32; n];
-        let mut seen = vec![false; n];
-        let mut in_title = vec![0u16; n];
-        let mut best = vec![0f32; n];
-        let mut best_title = vec![false; n];
+        // Per-article accumulators in one array of plain slices (in a
+        // size-optimised wasm build each `Vec` index is a call).
+        let mut acc_buf = vec![Acc::default(); n];
+        let acc: &mut [Acc] = &mut acc_buf;
         let mut touched: Vec<u32> = Vec::new();
         let mut all_touched: Vec<u32> = Vec::new();
+        let (post_start, post_doc, post_tf, idfs): (&[u32], &[u32], &[f32], &[f32]) =
+            (&self.post_start, &self.post_doc, &self.post_tf, &self.idf);
         for clause in &clauses {
             for &(t, weight, stop) in &clause.alts {
-                let idf = self.idf[t as usize] * weight;
-                let range =
-                    self.post_start[t as usize] as usize..self.post_start[t as usize + 1] as usize;
-                for (&dt, &tf) in self.post_doc[range.clone()]
-                    .iter()
-                    .zip(&self.post_tf[range])
-                {
+                let idf = idfs[t as usize] * weight;
+                let range = post_start[t as usize] as usize..post_start[t as usize + 1] as usize;
+                for (&dt, &tf) in post_doc[range.clone()].iter().zip(&post_tf[range]) {
                     let s = idf * tf;
                     let d = (dt & !TITLE_BIT) as usize;
                     if s.is_nan() || s <= 0.0 {
                         continue;
                     }
-                    if best[d] == 0.0 {
+                    let a = &mut acc[d];
+                    if a.best == 0.0 {
                         touched.push(d as u32);
                     }
-                    if s > best[d] {
-                        best[d] = s;
+                    if s > a.best {
+                        a.best = s;
                     }
                     if dt & TITLE_BIT != 0 && !stop {
-                        best_title[d] = true;
+                        a.best_title = true;
                     }
                 }
             }
             for &d in &touched {
-                let d = d as usize;
-                if !seen[d] {
-                    seen[d] = true;
-                    all_touched.push(d as u32);
+                let a = &mut acc[d as usize];
+                if !a.seen {
+                    a.seen = true;
+                    all_touched.push(d);
                 }
-                total[d] += best[d];
-                in_title[d] += u16::from(best_title[d]);
-                best[d] = 0.0;
-                best_title[d] = false;
+                a.total += a.best;
+                a.in_title += u16::from(a.best_title);
+                a.best = 0.0;
+                a.best_title = false;
             }
             touched.clear();
         }
@@ -758,11 +770,11 @@ impl SearchIndex {
         let pool_size = (opts.limit * 4).max(20);
         let mut pool: Vec<(f32, u32)> = Vec::with_capacity(pool_size + 1);
         for &d in &all_touched {
-            let i = d as usize;
-            let t = f32::from(in_title[i]);
+            let a = &acc[d as usize];
+            let t = f32::from(a.in_title);
             keep_best(
                 &mut pool,
-                (total[i] * (1.0 + r.title_bonus * t / content), d),
+                (a.total * (1.0 + r.title_bonus * t / content), d),
                 pool_size,
             );
         }

@@ -24,6 +24,8 @@ pub(crate) struct Vocab {
     /// `lcp[i]`: characters word `i` shares with word `i - 1` (capped at 255);
     /// lets the fuzzy walk reuse rows and skip runs without comparing strings.
     lcp: Vec<u8>,
+    /// Characters in the longest word.
+    max_chars: usize,
 }
 
 impl Vocab {
@@ -34,7 +36,9 @@ impl Vocab {
         let mut ends = Vec::with_capacity(words.len());
         let mut lcp = Vec::with_capacity(words.len());
         let mut prev: &str = "";
+        let mut max_chars = 0;
         for w in &words {
+            max_chars = max_chars.max(w.chars().count());
             let shared = prev
                 .chars()
                 .zip(w.chars())
@@ -45,7 +49,12 @@ impl Vocab {
             ends.push(text.len() as u32);
             prev = w;
         }
-        Vocab { text, ends, lcp }
+        Vocab {
+            text,
+            ends,
+            lcp,
+            max_chars,
+        }
     }
 
     /// Number of words.
@@ -54,6 +63,7 @@ impl Vocab {
     }
 
     /// The word with this id.
+    #[inline]
     pub(crate) fn word(&self, id: u32) -> &str {
         let i = id as usize;
         let Some(&end) = self.ends.get(i) else {
@@ -98,6 +108,7 @@ impl Vocab {
     /// within `max_dist` (the query is still being typed).
     pub(crate) fn fuzzy(&self, query: &str, max_dist: u8, prefix: bool) -> Vec<(u32, u8)> {
         let q: Vec<char> = query.chars().collect();
+        let q: &[char] = &q;
         let m = q.len();
         let k = usize::from(max_dist);
         // Distances are kept as `min(distance, k + 1)`: every step of the
@@ -111,42 +122,50 @@ impl Vocab {
         if m == 0 {
             return out;
         }
+        // Buffers sized for the longest word and used as plain slices (no
+        // growth in the loop: in a size-optimised wasm build every `Vec`
+        // push or index is a call).
+        let max_depth = self.max_chars;
         // Row `d` at `rows[d * width..][..width]`: distances after `d`
         // chars of the path. Only the band and its two neighbours are
         // written; cells further out may hold another word's values and
         // are never read.
-        let mut rows: Vec<u8> = vec![cap; width * (m + k + 2).min(64)];
+        let mut rows_buf: Vec<u8> = vec![cap; width * (max_depth + 1)];
+        let rows: &mut [u8] = &mut rows_buf;
         for (j, cell) in rows[..width].iter_mut().enumerate() {
             *cell = (j.min(255) as u8).min(cap);
         }
         // Best distance of any prefix of the path to the whole query.
-        let mut best_prefix: Vec<u8> = vec![rows[m]];
-        let mut path: Vec<char> = Vec::new();
+        let mut best_buf: Vec<u8> = vec![0; max_depth + 1];
+        let best_prefix: &mut [u8] = &mut best_buf;
+        best_prefix[0] = rows[m];
+        let mut path_buf: Vec<char> = vec!['\0'; max_depth];
+        let path: &mut [char] = &mut path_buf;
+        let mut plen = 0usize;
+        let lcp: &[u8] = &self.lcp;
+        let ends: &[u32] = &self.ends;
+        let n = ends.len();
         let mut i = 0usize;
-        let n = self.len();
         while i < n {
-            let word = self.word(i as u32);
+            let word_start = if i == 0 { 0 } else { ends[i - 1] as usize };
+            let word = &self.text[word_start..ends[i] as usize];
             // Reuse the rows of the prefix shared with the path (the path
             // is always a prefix of the previous word).
-            let shared = usize::from(self.lcp[i]);
-            let mut depth = path.len().min(shared);
+            let shared = usize::from(lcp[i]);
+            let mut depth = plen.min(shared);
             if shared == 255 {
-                depth = path
+                depth = path[..plen]
                     .iter()
                     .zip(word.chars())
                     .take_while(|(a, b)| **a == *b)
                     .count();
             }
-            path.truncate(depth);
-            best_prefix.truncate(depth + 1);
+            plen = depth;
             let mut skipped = false;
             for c in word.chars().skip(depth) {
                 let prev = depth * width;
                 let row = prev + width;
                 let r = depth + 1;
-                if rows.len() < row + width {
-                    rows.resize(row + width, cap);
-                }
                 let lo = r.saturating_sub(k).max(1);
                 let hi = (r + k).min(m);
                 rows[row] = (r.min(255) as u8).min(cap);
@@ -154,12 +173,13 @@ impl Vocab {
                     rows[row + lo - 1] = if lo == 1 { rows[row] } else { cap };
                 }
                 let mut row_min = rows[row];
+                let last = if depth >= 1 { path[depth - 1] } else { '\0' };
                 for j in lo..=hi {
                     let sub = rows[prev + j - 1].saturating_add(u8::from(q[j - 1] != c));
                     let del = rows[prev + j].saturating_add(1);
                     let ins = rows[row + j - 1].saturating_add(1);
                     let mut v = sub.min(del).min(ins);
-                    if depth >= 1 && j >= 2 && q[j - 1] == path[depth - 1] && q[j - 2] == c {
+                    if depth >= 1 && j >= 2 && q[j - 1] == last && q[j - 2] == c {
                         v = v.min(rows[prev - width + j - 2].saturating_add(1));
                     }
                     let v = v.min(cap);
@@ -169,19 +189,20 @@ impl Vocab {
                 if hi < m {
                     rows[row + hi + 1] = cap;
                 }
-                path.push(c);
+                path[depth] = c;
                 depth = r;
+                plen = r;
                 let here = if r + k >= m && r <= m + k {
                     rows[row + m]
                 } else {
                     cap
                 };
                 let bp = best_prefix[depth - 1].min(here);
-                best_prefix.push(bp);
+                best_prefix[depth] = bp;
                 if row_min > max_dist {
                     // No extension of this path can come back within `k`.
                     let mut run = 1;
-                    while i + run < n && usize::from(self.lcp[i + run]) >= depth {
+                    while i + run < n && usize::from(lcp[i + run]) >= depth {
                         run += 1;
                     }
                     if prefix && bp <= max_dist {
@@ -197,9 +218,7 @@ impl Vocab {
             if skipped {
                 // Back up to the pruned node's parent: its rows are still
                 // valid for the words after the skipped run.
-                let keep = path.len().saturating_sub(1);
-                path.truncate(keep);
-                best_prefix.truncate(keep + 1);
+                plen = plen.saturating_sub(1);
                 continue;
             }
             let d = if prefix {
