@@ -336,7 +336,6 @@ struct Scratch {
     grams: Vec<u32>,
     gram_set: lexical::GramSet,
     gram_docs: u32,
-    sort_tmp: Vec<u32>,
     /// Deferred postings: `term << 32 | slot`.
     postings: Vec<u64>,
 }
@@ -536,8 +535,7 @@ impl QuestionIndex {
 
     fn flush_grams(&mut self, sc: &mut Scratch) {
         if sc.gram_docs > 0 || !sc.grams.is_empty() {
-            self.grams
-                .add_bulk(&mut sc.grams, &mut sc.sort_tmp, sc.gram_docs);
+            self.grams.add_bulk(&mut sc.grams, sc.gram_docs);
             sc.gram_docs = 0;
         }
     }

@@ -625,6 +625,42 @@ fn time_rebuild_100k() {
     );
     eprintln!("from text: {:?}", t.elapsed());
     let feats: Vec<String> = texts.iter().map(|t| ix.features(t, Lang::En)).collect();
+    let t = std::time::Instant::now();
+    let (mut f, mut bin, mut n) = (features::Feat::default(), Vec::new(), 0usize);
+    for s in &feats {
+        n += usize::from(features::decode(s, ix.stamp(), Lang::En, &mut f, &mut bin));
+    }
+    eprintln!("decode only: {:?} ({n})", t.elapsed());
+    let t = std::time::Instant::now();
+    let (mut set, mut all) = (lexical::GramSet::default(), Vec::new());
+    for s in &feats {
+        features::decode(s, ix.stamp(), Lang::En, &mut f, &mut bin);
+        lexical::push_unique_grams(&f.form, &mut all, &mut set);
+    }
+    eprintln!(
+        "decode + distinct grams: {:?} ({} grams)",
+        t.elapsed(),
+        all.len()
+    );
+    let t = std::time::Instant::now();
+    let mut st = lexical::GramStats::default();
+    st.add_bulk(&mut all, feats.len() as u32);
+    eprintln!("count grams: {:?}", t.elapsed());
+    let mut all = Vec::new();
+    for s in &feats {
+        features::decode(s, ix.stamp(), Lang::En, &mut f, &mut bin);
+        lexical::push_unique_grams(&f.form, &mut all, &mut set);
+    }
+    let t = std::time::Instant::now();
+    let mut df: super::hash::FxHashMap<u32, u32> = Default::default();
+    for g in &all {
+        *df.entry(*g).or_insert(0) += 1;
+    }
+    eprintln!(
+        "count grams in a map: {:?} ({} distinct)",
+        t.elapsed(),
+        df.len()
+    );
     for _ in 0..3 {
         let t = std::time::Instant::now();
         let mut b = QuestionIndex::from_stored(
