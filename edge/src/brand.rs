@@ -102,9 +102,9 @@ pub struct BrandObject {
     pub(crate) model: RefCell<Option<Arc<Embedder>>>,
     /// Knowledge-base search for `/suggest`: (kb version, index, articles).
     pub(crate) search: RefCell<Option<(String, SearchIndex, Vec<Article>)>>,
-    /// (model load ms, index rebuild ms) of the last wake-up, until a
-    /// response reports it in `Server-Timing`.
-    pub(crate) wake: std::cell::Cell<Option<(i64, i64)>>,
+    /// The phases of the last wake-up (`Server-Timing` entries), until a
+    /// response reports them.
+    pub(crate) wake: RefCell<Option<String>>,
 }
 
 impl DurableObject for BrandObject {
@@ -122,7 +122,7 @@ impl DurableObject for BrandObject {
             index: RefCell::new(None),
             model: RefCell::new(None),
             search: RefCell::new(None),
-            wake: std::cell::Cell::new(None),
+            wake: RefCell::new(None),
         };
         if this.broken.is_none() {
             let _ = this.load_brand();
@@ -224,6 +224,8 @@ impl BrandObject {
             ["admin", "questions"] => {
                 let body: crate::import::QuestionImport =
                     util::read_json_limited(&mut req, util::MAX_IMPORT_BYTES).await?;
+                // The model computes the stored features of the imported rows.
+                self.load_model().await;
                 self.import_questions(body)
             }
             ["v1", _brand, rest @ ..] => {

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use chorus_core::dedupe::{Embedder, QuestionIndex, Row};
+use chorus_core::dedupe::{Embedder, QuestionIndex, StoredRow, feature_stamp};
 use chorus_core::normalize::Lang;
 use serde::Deserialize;
 use worker::SqlStorageValue;
@@ -32,6 +32,35 @@ thread_local! {
     static SHARED_MODEL: std::cell::RefCell<Option<Arc<Embedder>>> = const { std::cell::RefCell::new(None) };
 }
 
+/// Rows for a rebuild from stored features, parsed from the chunks
+/// [`BrandObject::read_feature_chunks`] read: each row is
+/// `id group answered lang features` (the features last: they may hold
+/// spaces, never a newline).
+fn parse_feature_rows(chunks: &[String]) -> Vec<StoredRow<'_>> {
+    let mut rows = Vec::new();
+    for c in chunks {
+        for line in c.split('\n') {
+            let mut f = line.splitn(5, ' ');
+            let (Some(q), Some(g), Some(a), Some(l)) = (f.next(), f.next(), f.next(), f.next())
+            else {
+                continue;
+            };
+            let (Ok(q), Ok(g)) = (q.parse::<u64>(), g.parse::<u64>()) else {
+                continue;
+            };
+            rows.push(StoredRow {
+                question: q,
+                group: g,
+                lang: lang_of(l),
+                answered: a == "1",
+                features: f.next().unwrap_or(""),
+                text: "",
+            });
+        }
+    }
+    rows
+}
+
 #[derive(Deserialize)]
 struct NegativeRow {
     question_id: i64,
@@ -42,29 +71,290 @@ impl BrandObject {
     /// Loads the model and rebuilds the index if this object has none yet.
     /// Awaits only before touching shared state, so the caller's following
     /// synchronous section sees a complete index.
+    ///
+    /// The wake-up path: the model's fetch is started first; the rows and
+    /// their stored features are read and the index rebuilt without the
+    /// model (no question is re-normalised or re-embedded); then the model
+    /// is awaited and attached. When features are missing or were computed
+    /// with another model or normalisation (a new migration, a new model),
+    /// the index is rebuilt from the text with the model instead and the
+    /// fresh features are written back.
     pub async fn ensure_index(&self) -> ApiResult<()> {
         if self.index.borrow().is_some() {
             return Ok(());
         }
-        let loading = now_ms();
-        let model = self.load_model().await;
+        let t0 = now_ms();
+        let cached = self.model.borrow().is_some() || SHARED_MODEL.with(|s| s.borrow().is_some());
+        // Start the model's fetch now (a Rust future runs only when polled):
+        // it can progress while the rows are read and indexed.
+        let model_load = self.load_model();
+        let mut model_load = std::pin::pin!(model_load);
+        let mut ready = None;
+        {
+            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            if let std::task::Poll::Ready(m) = model_load.as_mut().poll(&mut cx) {
+                ready = Some(m);
+            }
+        }
+        let mut timing = Vec::new();
+        let mut index = None;
+        if let Some(stamp) = self.stored_stamp()? {
+            let t1 = now_ms();
+            let chunks = self.read_feature_chunks()?;
+            let rows = parse_feature_rows(&chunks);
+            let t2 = now_ms();
+            timing.push(format!("rows;dur={}", t2 - t1));
+            let current = rows
+                .iter()
+                .all(|r| chorus_core::dedupe::features_current(r.features, stamp, r.lang));
+            if current {
+                let ix = QuestionIndex::from_stored(None, stamp, rows.iter().copied());
+                let t3 = now_ms();
+                timing.push(format!("index;dur={}", t3 - t2));
+                worker::console_log!(
+                    "index rebuilt from stored features: {} questions, rows read in {} ms, indexed in {} ms",
+                    ix.len(),
+                    t2 - t1,
+                    t3 - t2
+                );
+                index = Some(ix);
+            }
+        }
+        let t_model = now_ms();
+        let model = match ready {
+            Some(m) => m,
+            None => model_load.await,
+        };
         if self.index.borrow().is_some() {
             return Ok(());
         }
-        let started = now_ms();
-        let index = self.rebuild_index(model)?;
-        let done = now_ms();
+        if !cached {
+            // From the fetch's start (overlapping the rebuild) to the model
+            // being ready, and how long the rebuilt index waited for it.
+            timing.push(format!("model;dur={}", now_ms() - t0));
+        }
+        timing.push(format!("modelwait;dur={}", now_ms() - t_model));
+        let index = match (index, model) {
+            (Some(mut ix), Some(m)) => if ix.attach_model(m.clone()) {
+                Some(ix)
+            } else {
+                worker::console_log!("stored features are stale: rebuilding from the text");
+                None
+            }
+            .map_or_else(|| self.rebuild_from_text(Some(m), &mut timing), Ok)?,
+            (_, model) => self.rebuild_from_text(model, &mut timing)?,
+        };
+        self.replay_negatives(&mut { index }, t0, timing)
+    }
+
+    /// Applies the stored split constraints and installs the index.
+    fn replay_negatives(
+        &self,
+        index: &mut QuestionIndex,
+        t0: i64,
+        mut timing: Vec<String>,
+    ) -> ApiResult<()> {
+        let negatives: Vec<NegativeRow> = self
+            .sql
+            .exec("SELECT question_id, group_id FROM negatives", None)?
+            .to_array()?;
+        for n in negatives {
+            index.add_negative(n.question_id as u64, n.group_id as u64);
+        }
+        // Retries older than a day are no longer honoured.
+        self.sql.exec(
+            "DELETE FROM idempotency WHERE at < ?",
+            vec![(now_ms() - 86_400_000).into()],
+        )?;
+        let total = now_ms() - t0;
         worker::console_log!(
-            "duplicate index rebuilt: {} questions in {} ms",
+            "duplicate index ready: {} questions in {} ms",
             index.len(),
-            done - started
+            total
         );
-        self.wake.set(Some((started - loading, done - started)));
-        *self.index.borrow_mut() = Some(index);
+        timing.insert(0, format!("wake;dur={total}"));
+        *self.wake.borrow_mut() = Some(timing.join(", "));
+        *self.index.borrow_mut() = Some(std::mem::replace(index, QuestionIndex::new(None)));
         Ok(())
     }
 
-    async fn load_model(&self) -> Option<Arc<Embedder>> {
+    /// The stamp of the features stored with the questions (`meta`).
+    fn stored_stamp(&self) -> ApiResult<Option<u32>> {
+        #[derive(Deserialize)]
+        struct Meta {
+            value: String,
+        }
+        let rows: Vec<Meta> = self
+            .sql
+            .exec("SELECT value FROM meta WHERE key = 'features_stamp'", None)?
+            .to_array()?;
+        Ok(rows
+            .first()
+            .and_then(|r| u32::from_str_radix(&r.value, 16).ok()))
+    }
+
+    /// Records the stamp of the features now stored with the questions.
+    pub(crate) fn set_stored_stamp(&self, stamp: u32) -> ApiResult<()> {
+        self.sql.exec(
+            "INSERT INTO meta (key, value) VALUES ('features_stamp', ?)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            vec![format!("{stamp:08x}").into()],
+        )?;
+        Ok(())
+    }
+
+    /// Every indexed question's id, group, answered flag, language and
+    /// stored features, read as one string per 20,000 rows (a value per
+    /// row would cost several calls between wasm and JavaScript each).
+    fn read_feature_chunks(&self) -> ApiResult<Vec<String>> {
+        let mut chunks = Vec::new();
+        let mut after = 0i64;
+        loop {
+            let mut got = None;
+            for row in self
+                .sql
+                .exec(
+                    "SELECT group_concat(r, char(10) ORDER BY id), max(id), count(*) FROM (
+                       SELECT q.id AS id, q.id || ' ' || q.group_id || ' ' || (g.answered_at IS NOT NULL)
+                         || ' ' || q.lang || ' ' || coalesce(q.features, '') AS r
+                       FROM questions q JOIN groups g ON g.id = q.group_id
+                       WHERE q.status = 'open' AND g.status IN ('open', 'answered') AND q.id > ?
+                       ORDER BY q.id LIMIT 20000)",
+                    vec![after.into()],
+                )?
+                .raw()
+            {
+                let row = row?;
+                let n = match row.get(2) {
+                    Some(SqlStorageValue::Integer(n)) => *n,
+                    _ => 0,
+                };
+                if n == 0 {
+                    break;
+                }
+                if let (Some(SqlStorageValue::String(s)), Some(SqlStorageValue::Integer(last))) =
+                    (row.first(), row.get(1))
+                {
+                    got = Some((s.clone(), *last, n));
+                }
+            }
+            let Some((s, last, n)) = got else { break };
+            chunks.push(s);
+            after = last;
+            if n < 20_000 {
+                break;
+            }
+        }
+        Ok(chunks)
+    }
+
+    /// The index rebuilt from each question's text (computing its features
+    /// with `model`); the features that were missing or stale are written
+    /// back so the next wake-up can skip this.
+    fn rebuild_from_text(
+        &self,
+        model: Option<Arc<Embedder>>,
+        timing: &mut Vec<String>,
+    ) -> ApiResult<QuestionIndex> {
+        let t0 = now_ms();
+        // Raw rows (arrays, not objects): this reads every stored question,
+        // and per-field deserialisation of 100k objects is slow.
+        let mut rows: Vec<(u64, u64, String, Lang, bool, Option<String>)> = Vec::new();
+        for row in self
+            .sql
+            .exec(
+                "SELECT q.id, q.group_id, q.text, q.lang, (g.answered_at IS NOT NULL), q.features
+                 FROM questions q JOIN groups g ON g.id = q.group_id
+                 WHERE q.status = 'open' AND g.status IN ('open', 'answered')
+                 ORDER BY q.id",
+                None,
+            )?
+            .raw()
+        {
+            let row = row?;
+            let int = |i: usize| match row.get(i) {
+                Some(SqlStorageValue::Integer(n)) => *n,
+                Some(SqlStorageValue::Float(f)) => *f as i64,
+                Some(SqlStorageValue::Boolean(b)) => *b as i64,
+                _ => 0,
+            };
+            let text = match row.get(2) {
+                Some(SqlStorageValue::String(s)) => s.clone(),
+                _ => continue,
+            };
+            let lang = match row.get(3) {
+                Some(SqlStorageValue::String(s)) => lang_of(s),
+                _ => Lang::En,
+            };
+            let features = match row.get(5) {
+                Some(SqlStorageValue::String(s)) => Some(s.clone()),
+                _ => None,
+            };
+            rows.push((
+                int(0) as u64,
+                int(1) as u64,
+                text,
+                lang,
+                int(4) != 0,
+                features,
+            ));
+        }
+        let t1 = now_ms();
+        let stamp = feature_stamp(model.as_deref());
+        let has_model = model.is_some();
+        let index = QuestionIndex::from_stored(
+            model,
+            stamp,
+            rows.iter()
+                .map(|(q, g, text, lang, answered, f)| StoredRow {
+                    question: *q,
+                    group: *g,
+                    lang: *lang,
+                    answered: *answered,
+                    features: f.as_deref().unwrap_or(""),
+                    text,
+                }),
+        );
+        let t2 = now_ms();
+        // Backfill (only with the model: lexical-only features would be
+        // stale as soon as it loads).
+        let mut written = 0usize;
+        if has_model {
+            for (q, _, text, lang, _, f) in &rows {
+                let current = f
+                    .as_deref()
+                    .is_some_and(|f| chorus_core::dedupe::features_current(f, stamp, *lang));
+                if !current {
+                    self.sql.exec(
+                        "UPDATE questions SET features = ? WHERE id = ?",
+                        vec![index.features(text, *lang).into(), (*q as i64).into()],
+                    )?;
+                    written += 1;
+                }
+            }
+            self.set_stored_stamp(stamp)?;
+        }
+        let t3 = now_ms();
+        worker::console_log!(
+            "index rebuilt from the text: {} rows read in {} ms, indexed in {} ms, {} features written in {} ms",
+            rows.len(),
+            t1 - t0,
+            t2 - t1,
+            written,
+            t3 - t2
+        );
+        timing.push(format!(
+            "textrows;dur={}, textindex;dur={}, backfill;dur={}",
+            t1 - t0,
+            t2 - t1,
+            t3 - t2
+        ));
+        Ok(index)
+    }
+
+    /// The model for this object (fetched once per isolate); `None` when
+    /// it cannot be loaded (matching is then lexical only).
+    pub(crate) async fn load_model(&self) -> Option<Arc<Embedder>> {
         if let Some(m) = self.model.borrow().as_ref() {
             return Some(m.clone());
         }
@@ -103,71 +393,6 @@ impl BrandObject {
                 None
             }
         }
-    }
-
-    fn rebuild_index(&self, model: Option<Arc<Embedder>>) -> ApiResult<QuestionIndex> {
-        let t0 = now_ms();
-        // Raw rows (arrays, not objects): the wake-up reads every stored
-        // question, and per-field deserialisation of 100k objects is slow.
-        let mut rows: Vec<(u64, u64, String, Lang, bool)> = Vec::new();
-        for row in self
-            .sql
-            .exec(
-                "SELECT q.id, q.group_id, q.text, q.lang, (g.answered_at IS NOT NULL)
-                 FROM questions q JOIN groups g ON g.id = q.group_id
-                 WHERE q.status = 'open' AND g.status IN ('open', 'answered')
-                 ORDER BY q.id",
-                None,
-            )?
-            .raw()
-        {
-            let row = row?;
-            let int = |i: usize| match row.get(i) {
-                Some(SqlStorageValue::Integer(n)) => *n,
-                Some(SqlStorageValue::Float(f)) => *f as i64,
-                Some(SqlStorageValue::Boolean(b)) => *b as i64,
-                _ => 0,
-            };
-            let text = match row.get(2) {
-                Some(SqlStorageValue::String(s)) => s.clone(),
-                _ => continue,
-            };
-            let lang = match row.get(3) {
-                Some(SqlStorageValue::String(s)) => lang_of(s),
-                _ => Lang::En,
-            };
-            rows.push((int(0) as u64, int(1) as u64, text, lang, int(4) != 0));
-        }
-        let t1 = now_ms();
-        let mut index = QuestionIndex::from_rows(
-            model,
-            rows.iter().map(|(q, g, text, lang, answered)| Row {
-                question: *q,
-                group: *g,
-                text,
-                lang: *lang,
-                answered: *answered,
-            }),
-        );
-        worker::console_log!(
-            "index rebuild: {} rows read in {} ms, indexed in {} ms",
-            rows.len(),
-            t1 - t0,
-            now_ms() - t1
-        );
-        let negatives: Vec<NegativeRow> = self
-            .sql
-            .exec("SELECT question_id, group_id FROM negatives", None)?
-            .to_array()?;
-        for n in negatives {
-            index.add_negative(n.question_id as u64, n.group_id as u64);
-        }
-        // Retries older than a day are no longer honoured.
-        self.sql.exec(
-            "DELETE FROM idempotency WHERE at < ?",
-            vec![(now_ms() - 86_400_000).into()],
-        )?;
-        Ok(index)
     }
 
     /// Runs `f` on the index (which [`ensure_index`](Self::ensure_index) built).

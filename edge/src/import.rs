@@ -1,14 +1,17 @@
 //! `PUT /v1/admin/brands/{brand}/questions`: bring a brand's question
 //! history from another help desk (already grouped by the caller's labels).
-//! Rows go straight to SQLite; the duplicate index is dropped and rebuilt
-//! from SQLite on the next request, exactly as when the object wakes.
+//! Rows go straight to SQLite with their duplicate-detection features; the
+//! duplicate index is dropped and rebuilt from SQLite on the next request,
+//! exactly as when the object wakes.
 
 use std::collections::HashMap;
 
+use chorus_core::dedupe::QuestionIndex;
 use serde::Deserialize;
-use worker::Response;
+use worker::{Response, SqlStorageValue};
 
 use crate::brand::BrandObject;
+use crate::dedupe::lang_of;
 use crate::error::{ApiError, ApiResult};
 use crate::util::{self, json_response, now_ms, sha256_hex};
 
@@ -69,6 +72,14 @@ impl BrandObject {
             let at = q.asked_at.unwrap_or(now).clamp(0, now);
             checked.push((text, lang, q.group.as_deref(), at));
         }
+        // Each question's duplicate-detection features, stored with it so the
+        // rebuild after the import need not compute them (with the model when
+        // loaded; else they are computed and written back at that rebuild).
+        let model = self.model.borrow().clone();
+        let featurer = model.map(|m| QuestionIndex::new(Some(m)));
+        if let Some(f) = &featurer {
+            self.set_stored_stamp(f.stamp())?;
+        }
         let mut groups: HashMap<&str, i64> = HashMap::new();
         let asker = sha256_hex(b"imported");
         for (text, lang, label, at) in &checked {
@@ -96,10 +107,14 @@ impl BrandObject {
                     g
                 }
             };
+            let features = featurer
+                .as_ref()
+                .map(|f| SqlStorageValue::from(f.features(text, lang_of(lang))))
+                .unwrap_or(SqlStorageValue::Null);
             self.sql.exec(
-                "INSERT INTO questions (group_id, text, lang, asker_hash, client, created_at, status)
-                 VALUES (?, ?, ?, ?, 'import', ?, 'open')",
-                vec![group.into(), (*text).into(), (*lang).into(), asker.clone().into(), (*at).into()],
+                "INSERT INTO questions (group_id, text, lang, asker_hash, client, created_at, status, features)
+                 VALUES (?, ?, ?, ?, 'import', ?, 'open', ?)",
+                vec![group.into(), (*text).into(), (*lang).into(), asker.clone().into(), (*at).into(), features],
             )?;
         }
         // Rebuilt from SQLite on the next request, as on wake-up.

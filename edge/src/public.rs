@@ -281,9 +281,14 @@ impl BrandObject {
                 }
             }
         };
+        // Its duplicate-detection features, stored with it so a wake-up
+        // need not recompute them.
+        let features = self
+            .with_index(|ix| ix.features(text, lang_of(&lang)))
+            .unwrap_or_default();
         self.sql.exec(
-            "INSERT INTO questions (group_id, text, name, lang, asker_hash, client, created_at, status, flags, pii)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO questions (group_id, text, name, lang, asker_hash, client, created_at, status, flags, pii, features)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 group.into(),
                 text.into(),
@@ -295,6 +300,7 @@ impl BrandObject {
                 q_status.into(),
                 flags.into(),
                 pii.join(",").into(),
+                features.as_str().into(),
             ],
         )?;
         let question = store::count(&self.sql, "SELECT last_insert_rowid() AS n", vec![])?;
@@ -319,7 +325,15 @@ impl BrandObject {
         // Committed (the object's output gate holds the response until the
         // writes are durable); now the in-memory index follows.
         if q_status == "open" {
-            self.with_index(|ix| ix.insert(question as u64, text, lang_of(&lang), group as u64));
+            self.with_index(|ix| {
+                ix.insert_features(
+                    question as u64,
+                    text,
+                    lang_of(&lang),
+                    group as u64,
+                    &features,
+                )
+            });
             if status == AskStatus::Answered {
                 self.with_index(|ix| ix.set_answered(group as u64, true));
             }
@@ -330,8 +344,9 @@ impl BrandObject {
         // Normalise + triage + dedupe + SQLite, timed inside the object
         // (and the wake-up, when this request paid for it).
         let mut timing = format!("ask;dur={}", now_ms() - started);
-        if let Some((model, index)) = self.wake.take() {
-            timing.push_str(&format!(", model;dur={model}, index;dur={index}"));
+        if let Some(wake) = self.wake.borrow_mut().take() {
+            timing.push_str(", ");
+            timing.push_str(&wake);
         }
         r.headers_mut().set("server-timing", &timing)?;
         Ok(r)

@@ -138,6 +138,12 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_at);
     CREATE INDEX IF NOT EXISTS deliveries_by_hook ON deliveries (webhook_id, id);",
+    // v4: each question's duplicate-detection features (`chorus_core::dedupe`:
+    // folded form, terms, WordPiece ids, sketch; stamped with the model and
+    // normalisation that computed them), so a wake-up rebuilds the index
+    // without recomputing them. NULL (older rows) or stale ones are
+    // recomputed and written back at the next rebuild.
+    "ALTER TABLE questions ADD COLUMN features TEXT;",
 ];
 
 #[derive(serde::Deserialize)]

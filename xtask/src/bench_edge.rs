@@ -10,6 +10,8 @@
 //!    wake-up (model load + index rebuild from SQLite) in `Server-Timing`;
 //!    then 1,000 sequential asks report the ask path's time inside the
 //!    object (normalise + triage + dedupe + SQLite insert).
+//!    `CHORUS_BENCH_WAKE_ONLY=1` runs only this step (no `wrk`) and writes
+//!    `target/bench/edge-wake.json`.
 //!
 //! Workers' `Date.now()` has millisecond resolution, so server-side
 //! percentiles are whole milliseconds; the mean is also reported.
@@ -336,6 +338,8 @@ pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
     .unwrap_or_default();
     let agent_auth = format!("Bearer {}", agent["token"].as_str().unwrap_or(""));
 
+    // `CHORUS_BENCH_WAKE_ONLY=1`: only step 3 (the wake-up and the ask path).
+    let wake_only = std::env::var_os("CHORUS_BENCH_WAKE_ONLY").is_some_and(|v| v == "1");
     // 1. Asks per second.
     let script = repo.join("target/bench/wrk-ask.lua");
     std::fs::create_dir_all(repo.join("target/bench")).map_err(io_err("target/bench"))?;
@@ -359,12 +363,16 @@ pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
     )
     .map_err(io_err("warm-up ask"))?;
     check("warm-up ask", (warm.0, warm.2), 201)?;
-    let asks = wrk(
-        &wrk_exe,
-        &format!("{base}/v1/{BRAND}/questions"),
-        16,
-        Some(&script),
-    )?;
+    let asks = if wake_only {
+        WrkResult::default()
+    } else {
+        wrk(
+            &wrk_exe,
+            &format!("{base}/v1/{BRAND}/questions"),
+            16,
+            Some(&script),
+        )?
+    };
 
     // 2. Cached feed reads: answer some groups first so the feed has content.
     let list = check(
@@ -390,7 +398,11 @@ pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
             Some(r#"{"body":"Thanks for asking! Here is how it works: …"}"#),
         );
     }
-    let feed = wrk(&wrk_exe, &format!("{base}/v1/{BRAND}/feed"), 32, None)?;
+    let feed = if wake_only {
+        WrkResult::default()
+    } else {
+        wrk(&wrk_exe, &format!("{base}/v1/{BRAND}/feed"), 32, None)?
+    };
 
     // 3. 100,000 stored questions: import, restart, wake, sequential asks.
     let mut rng = SplitMix(0xC40B05);
@@ -425,8 +437,21 @@ pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
     .map_err(io_err("first ask after restart"))?;
     let first_ms = t.elapsed().as_secs_f64() * 1000.0;
     check("first ask after restart", (first.0, first.2.clone()), 201)?;
-    let wake_model = server_timing(&first.1, "model").unwrap_or(-1.0);
-    let wake_index = server_timing(&first.1, "index").unwrap_or(-1.0);
+    // The wake-up's phases (see `edge/src/dedupe.rs: ensure_index`): rows
+    // and their stored features read, index rebuilt from them, the model's
+    // load (started first, overlapping both) and what remained of it after
+    // the rebuild; `wake` is the whole, up to the index being usable.
+    let st = |name: &str| server_timing(&first.1, name).unwrap_or(-1.0);
+    let (wake_total, wake_rows, wake_index) = (st("wake"), st("rows"), st("index"));
+    let (wake_model, wake_model_wait) = (st("model"), st("modelwait"));
+    eprintln!(
+        "first ask after restart: {first_ms:.0} ms; {}",
+        first
+            .1
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("server-timing"))
+            .unwrap_or("")
+    );
     let mut server = Vec::with_capacity(SEQUENTIAL_ASKS);
     for i in 0..SEQUENTIAL_ASKS {
         let text = if i % 2 == 0 {
@@ -477,11 +502,18 @@ pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
         "ask_server_p99_ms": percentile(&server, 99.0),
         "ask_server_mean_ms": mean,
         "ask_server_samples": server.len(),
-        "wake_model_load_ms": wake_model,
+        "wake_ms": wake_total,
+        "wake_rows_read_ms": wake_rows,
         "wake_index_rebuild_ms": wake_index,
+        "wake_model_load_ms": wake_model,
+        "wake_model_wait_ms": wake_model_wait,
         "wake_first_ask_wall_ms": first_ms,
     });
-    let out = repo.join("target/bench/edge.json");
+    let out = repo.join(if wake_only {
+        "target/bench/edge-wake.json"
+    } else {
+        "target/bench/edge.json"
+    });
     std::fs::write(
         &out,
         serde_json::to_string_pretty(&json).unwrap_or_default(),
