@@ -26,7 +26,7 @@ use std::process::Command;
 use serde_json::{Map, Value, json};
 
 use crate::bench_search;
-use crate::build::bindgen_and_optimise;
+use crate::build::{bindgen_and_optimise, widget_cargo};
 use crate::sizes::brotli_len;
 use crate::steps::{StepError, run};
 use crate::tools::Tools;
@@ -45,13 +45,8 @@ fn variant(
 ) -> Result<(Vec<u8>, Vec<u8>), StepError> {
     let target = repo.join("target/bench-widget/cargo");
     run(
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--quiet", "-p", "chorus-widget", "--release"])
-            .args(["--target", "wasm32-unknown-unknown"])
-            .args(features)
-            .env("CARGO_TARGET_DIR", &target)
-            .current_dir(repo),
-        "cargo build -p chorus-widget --release --target wasm32-unknown-unknown --features bench",
+        &mut widget_cargo(repo, &target, features),
+        "cargo xtask bench (builds the widget variants in target/bench-widget/cargo)",
     )?;
     let raw = target.join("wasm32-unknown-unknown/release/chorus_widget.wasm");
     bindgen_and_optimise(tools, &raw, out)

@@ -85,24 +85,35 @@ fn collect(p: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Where the widget is compiled: its own folder, because its flags
+/// ([`widget_cargo`]) differ from the console's, and alternating flags in
+/// one folder would recompile Leptos at every switch.
+const WIDGET_TARGET: &str = "target/widget-cargo";
+
+/// `cargo build --release --target wasm32-unknown-unknown` of the widget
+/// into `target_dir` with extra `args` (features). It passes
+/// `--cfg erase_components`, Leptos' switch that type-erases every view's
+/// children into `AnyView`: fewer monomorphised render functions, 4% less
+/// wasm (brotli) with the same DOM and behaviour.
+pub fn widget_cargo(repo: &Path, target_dir: &Path, args: &[&str]) -> Command {
+    let mut c = cargo();
+    c.args(["build", "--quiet", "-p", "chorus-widget", "--release"])
+        .args(["--target", "wasm32-unknown-unknown"])
+        .args(args)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .env("CARGO_ENCODED_RUSTFLAGS", "--cfg\x1ferase_components")
+        .env_remove("RUSTFLAGS")
+        .current_dir(repo);
+    c
+}
+
 /// Builds the widget and the static site; returns the hashed file names.
 pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError> {
-    let fix = "cargo build -p chorus-widget --release --target wasm32-unknown-unknown";
-    run(
-        cargo()
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "chorus-widget",
-                "--release",
-                "--target",
-                "wasm32-unknown-unknown",
-            ])
-            .current_dir(repo),
-        fix,
-    )?;
-    let raw = repo.join("target/wasm32-unknown-unknown/release/chorus_widget.wasm");
+    let fix = "CARGO_TARGET_DIR=target/widget-cargo RUSTFLAGS='--cfg erase_components' \
+               cargo build -p chorus-widget --release --target wasm32-unknown-unknown";
+    let target = repo.join(WIDGET_TARGET);
+    run(&mut widget_cargo(repo, &target, &[]), fix)?;
+    let raw = target.join("wasm32-unknown-unknown/release/chorus_widget.wasm");
     let raw_bytes = std::fs::read(&raw).map_err(io("reading the widget wasm"))?;
     let css_src = repo.join("widget/style.css");
     let css = std::fs::read(&css_src).map_err(io("widget/style.css"))?;
