@@ -198,12 +198,12 @@ impl Handle {
                 // Shown right here: not a new answer for the badge.
                 askers::add_seen(&brand, &r.question_id);
             }
-            let status = format!("{:?}", r.status).to_lowercase();
+            let status = status_code(r.status);
             emit(
                 "chorus:asked",
                 &[
                     ("text", &text),
-                    ("status", &status),
+                    ("status", status),
                     ("question_id", &r.question_id),
                     ("group_id", &r.group_id),
                 ],
@@ -233,6 +233,18 @@ impl Handle {
             });
             h.poll_mine();
         });
+    }
+}
+
+/// The API's name of an ask outcome (`answered`, `grouped`, …), without
+/// `Debug` formatting in the wasm.
+fn status_code(s: AskStatus) -> &'static str {
+    match s {
+        AskStatus::Answered => "answered",
+        AskStatus::Grouped => "grouped",
+        AskStatus::New => "new",
+        AskStatus::Private => "private",
+        AskStatus::Rejected => "rejected",
     }
 }
 
@@ -268,7 +280,7 @@ fn outcome_view(h: &Handle, o: Outcome, t: &'static Strings) -> AnyView {
         AskStatus::Private => view! { <p class="lead">{t.out_private}</p> }.into_any(),
         AskStatus::Rejected => view! { <p class="lead">{t.out_rejected}</p> }.into_any(),
     };
-    let status = format!("{:?}", o.reply.status).to_lowercase();
+    let status = status_code(o.reply.status);
     let a = h.ask;
     let h2 = h.clone();
     view! {

@@ -185,6 +185,16 @@ impl Handle {
     }
 }
 
+/// The API's name of a question status, without `Debug` formatting.
+fn status_code(s: QuestionStatus) -> &'static str {
+    match s {
+        QuestionStatus::Open => "open",
+        QuestionStatus::Answered => "answered",
+        QuestionStatus::Private => "private",
+        QuestionStatus::Rejected => "rejected",
+    }
+}
+
 /// The My questions tab.
 pub fn mine_view(hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> impl IntoView {
     let (m, brand) = hs.with_value(|h| (h.mine, h.opts.brand.clone()));
@@ -206,7 +216,7 @@ pub fn mine_view(hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> 
                 let (qid, gid) = (q.question_id.clone(), q.group_id.clone());
                 let solved = public.then(|| solved_view(hs, rated, qid, gid, t));
                 view! {
-                    <li class="qa mq" data-question=q.question_id.clone() data-status=format!("{st:?}").to_lowercase()>
+                    <li class="qa mq" data-question=q.question_id.clone() data-status=status_code(st)>
                         <h3 class="qq">{q.text}</h3>
                         <p class="cnt">
                             <span class="st">{status(st)}</span>
