@@ -101,9 +101,16 @@ impl BrandObject {
         if let Some(stamp) = self.stored_stamp()? {
             let t1 = now_ms();
             let chunks = self.read_feature_chunks()?;
+            let t_sql = now_ms();
             let rows = parse_feature_rows(&chunks);
             let t2 = now_ms();
             timing.push(format!("rows;dur={}", t2 - t1));
+            worker::console_log!(
+                "stored features read: {} bytes by SQL in {} ms, parsed in {} ms",
+                chunks.iter().map(String::len).sum::<usize>(),
+                t_sql - t1,
+                t2 - t_sql
+            );
             let current = rows
                 .iter()
                 .all(|r| chorus_core::dedupe::features_current(r.features, stamp, r.lang));
