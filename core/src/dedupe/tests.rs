@@ -602,7 +602,7 @@ fn time_rebuild_100k() {
                     x ^= x >> 7;
                     x ^= x << 17;
                     let w = words[(x % words.len() as u64) as usize];
-                    if x % 7 == 0 {
+                    if x.is_multiple_of(7) {
                         format!("{w}{}", x % 1000)
                     } else {
                         w.to_string()
