@@ -24,6 +24,11 @@ pub(crate) struct Vocab {
     /// `lcp[i]`: characters word `i` shares with word `i - 1` (capped at 255);
     /// lets the fuzzy walk reuse rows and skip runs without comparing strings.
     lcp: Vec<u8>,
+    /// `skip[i]`: the first word after `i` with `lcp` below `lcp[i]` (or
+    /// the word count). Words in between share at least `lcp[i]` chars with
+    /// their predecessor, so a pruned run is crossed in a few jumps instead
+    /// of word by word.
+    skip: Vec<u32>,
     /// Characters in the longest word.
     max_chars: usize,
 }
@@ -49,10 +54,24 @@ impl Vocab {
             ends.push(text.len() as u32);
             prev = w;
         }
+        // Next smaller value to the right, with a stack of open positions.
+        let mut skip = vec![lcp.len() as u32; lcp.len()];
+        let mut open: Vec<u32> = Vec::new();
+        for (j, &l) in lcp.iter().enumerate() {
+            while let Some(&top) = open.last() {
+                if lcp[top as usize] <= l {
+                    break;
+                }
+                skip[top as usize] = j as u32;
+                open.pop();
+            }
+            open.push(j as u32);
+        }
         Vocab {
             text,
             ends,
             lcp,
+            skip,
             max_chars,
         }
     }
@@ -100,6 +119,7 @@ impl Vocab {
         self.text.capacity()
             + self.ends.capacity() * std::mem::size_of::<u32>()
             + self.lcp.capacity()
+            + self.skip.capacity() * std::mem::size_of::<u32>()
     }
 
     /// Words within `max_dist` edits of `query` (Levenshtein with adjacent
@@ -143,6 +163,7 @@ impl Vocab {
         let path: &mut [char] = &mut path_buf;
         let mut plen = 0usize;
         let lcp: &[u8] = &self.lcp;
+        let skip: &[u32] = &self.skip;
         let ends: &[u32] = &self.ends;
         let n = ends.len();
         let mut i = 0usize;
@@ -201,16 +222,16 @@ impl Vocab {
                 best_prefix[depth] = bp;
                 if row_min > max_dist {
                     // No extension of this path can come back within `k`.
-                    let mut run = 1;
-                    while i + run < n && usize::from(lcp[i + run]) >= depth {
-                        run += 1;
+                    let mut end = i + 1;
+                    while end < n && usize::from(lcp[end]) >= depth {
+                        end = skip[end] as usize;
                     }
                     if prefix && bp <= max_dist {
-                        for id in i..i + run {
+                        for id in i..end {
                             out.push((id as u32, bp));
                         }
                     }
-                    i += run.max(1);
+                    i = end;
                     skipped = true;
                     break;
                 }
