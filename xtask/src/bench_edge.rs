@@ -363,15 +363,37 @@ pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
     )
     .map_err(io_err("warm-up ask"))?;
     check("warm-up ask", (warm.0, warm.2), 201)?;
-    let asks = if wake_only {
-        WrkResult::default()
+    // The workerd that runs the Worker, behind wrangler's development proxy
+    // (a second workerd that only forwards; nothing like it runs in
+    // production). Each load runs through the proxy, as `cargo xtask demo`
+    // serves it, and straight at the runtime; the runtime's CPU time per
+    // request is measured on the direct run.
+    let runtime = w.runtime();
+    let direct = runtime.map(|(_, p)| format!("http://127.0.0.1:{p}"));
+    let measure = |url_base: &str,
+                   path: &str,
+                   conns: u32,
+                   script: Option<&Path>|
+     -> Result<(WrkResult, f64), StepError> {
+        let before = runtime.and_then(|(pid, _)| serve::cpu_ms(pid));
+        let r = wrk(&wrk_exe, &format!("{url_base}{path}"), conns, script)?;
+        let after = runtime.and_then(|(pid, _)| serve::cpu_ms(pid));
+        let per = match (before, after) {
+            (Some(b), Some(a)) if r.requests > 0 => (a - b) / r.requests as f64,
+            _ => -1.0,
+        };
+        Ok((r, per))
+    };
+    let ask_path = format!("/v1/{BRAND}/questions");
+    let (asks, asks_direct, ask_cpu) = if wake_only {
+        (WrkResult::default(), WrkResult::default(), -1.0)
     } else {
-        wrk(
-            &wrk_exe,
-            &format!("{base}/v1/{BRAND}/questions"),
-            16,
-            Some(&script),
-        )?
+        let (via_proxy, _) = measure(&base, &ask_path, 16, Some(&script))?;
+        let (d, cpu) = match &direct {
+            Some(d) => measure(d, &ask_path, 16, Some(&script))?,
+            None => (WrkResult::default(), -1.0),
+        };
+        (via_proxy, d, cpu)
     };
 
     // 2. Cached feed reads: answer some groups first so the feed has content.
@@ -398,10 +420,16 @@ pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
             Some(r#"{"body":"Thanks for asking! Here is how it works: …"}"#),
         );
     }
-    let feed = if wake_only {
-        WrkResult::default()
+    let feed_path = format!("/v1/{BRAND}/feed");
+    let (feed, feed_direct, feed_cpu) = if wake_only {
+        (WrkResult::default(), WrkResult::default(), -1.0)
     } else {
-        wrk(&wrk_exe, &format!("{base}/v1/{BRAND}/feed"), 32, None)?
+        let (via_proxy, _) = measure(&base, &feed_path, 32, None)?;
+        let (d, cpu) = match &direct {
+            Some(d) => measure(d, &feed_path, 32, None)?,
+            None => (WrkResult::default(), -1.0),
+        };
+        (via_proxy, d, cpu)
     };
 
     // 3. 100,000 stored questions: import, restart, wake, sequential asks.
@@ -484,7 +512,7 @@ pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
         .unwrap_or(0);
     let json = serde_json::json!({
         "machine": format!("{} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)),
-        "wrk": format!("wrk -t2 -c16 -d{WRK_SECONDS}s (asks), -c32 (feed), loopback"),
+        "wrk": format!("wrk -t2 -c16 -d{WRK_SECONDS}s (asks), -c32 (feed), loopback; first through wrangler's proxy, then direct_* straight at the runtime workerd"),
         "asks_per_s": asks.requests_per_s,
         "ask_p50_ms": asks.p50_ms,
         "ask_p90_ms": asks.p90_ms,
@@ -496,6 +524,18 @@ pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
         "feed_p50_ms": feed.p50_ms,
         "feed_p99_ms": feed.p99_ms,
         "feed_non_2xx": feed.non_2xx,
+        "direct_to_runtime": direct.is_some(),
+        "direct_asks_per_s": asks_direct.requests_per_s,
+        "direct_ask_p50_ms": asks_direct.p50_ms,
+        "direct_ask_p99_ms": asks_direct.p99_ms,
+        "direct_ask_non_2xx": asks_direct.non_2xx,
+        "direct_feed_reads_per_s": feed_direct.requests_per_s,
+        "direct_feed_p50_ms": feed_direct.p50_ms,
+        "direct_feed_p99_ms": feed_direct.p99_ms,
+        "direct_feed_non_2xx": feed_direct.non_2xx,
+        "runtime_cpu_ms_per_ask": ask_cpu,
+        "runtime_cpu_ms_per_feed_read": feed_cpu,
+        "load_average_1m": std::fs::read_to_string("/proc/loadavg").ok().and_then(|l| l.split(' ').next().and_then(|v| v.parse::<f64>().ok())),
         "worker_wasm_bytes": worker_wasm,
         "stored_questions": STORED,
         "ask_server_p50_ms": percentile(&server, 50.0),

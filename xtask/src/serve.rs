@@ -145,12 +145,93 @@ impl Workerd {
         self.child.as_ref().map(Child::id)
     }
 
+    /// The workerd that runs the Worker itself, behind `wrangler dev`'s
+    /// proxy (another workerd, on [`Self::base`]'s port, that only
+    /// forwards): its process id and loopback port. Benchmarks use it to
+    /// measure the Worker without the development proxy's hop, and its CPU
+    /// time per request. `None` when it cannot be found (then use `base`).
+    /// Linux only: reads `/proc`.
+    pub fn runtime(&self) -> Option<(u32, u16)> {
+        let pgid = self.pid()?;
+        let public: u16 = self.base.rsplit(':').next()?.parse().ok()?;
+        let mut candidates = Vec::new();
+        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|s| s.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // Fields after the command name: state ppid pgrp …
+            let after = stat.rsplit_once(") ").map(|(_, r)| r).unwrap_or("");
+            let pgrp = after.split(' ').nth(2).and_then(|s| s.parse::<u32>().ok());
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            if pgrp != Some(pgid) || comm.trim() != "workerd" {
+                continue;
+            }
+            let ports = listening_ports(&socket_inodes(pid));
+            if ports.contains(&public) {
+                continue; // the proxy
+            }
+            candidates.extend(ports.into_iter().map(|port| (pid, port)));
+        }
+        candidates.sort_unstable();
+        candidates.into_iter().find(|&(_, port)| {
+            request("GET", port, "/v1/openapi.json", &[], None)
+                .is_ok_and(|(status, body)| status == 200 && body.contains("\"openapi\""))
+        })
+    }
+
     /// Waits for wrangler to exit by itself (demo mode).
     pub fn wait(&mut self) {
         if let Some(c) = self.child.as_mut() {
             let _ = c.wait();
         }
     }
+}
+
+/// CPU time (user + system) process `pid` has used, in milliseconds.
+pub fn cpu_ms(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let f: Vec<&str> = stat.rsplit_once(") ")?.1.split(' ').collect();
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the name).
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on every Linux this runs on.
+    Some(ticks as f64 * 10.0)
+}
+
+/// Inodes of the sockets process `pid` holds open.
+fn socket_inodes(pid: u32) -> Vec<u64> {
+    let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| std::fs::read_link(e.path()).ok())
+        .filter_map(|l| {
+            let l = l.to_string_lossy().into_owned();
+            l.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok()
+        })
+        .collect()
+}
+
+/// Loopback TCP ports in LISTEN state held by one of `inodes`.
+fn listening_ports(inodes: &[u64]) -> Vec<u16> {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+            let (local, st, inode) = (f.get(1)?, f.get(3)?, f.get(9)?.parse::<u64>().ok()?);
+            if *st != "0A" || !inodes.contains(&inode) {
+                return None;
+            }
+            u16::from_str_radix(local.rsplit(':').next()?, 16).ok()
+        })
+        .collect()
 }
 
 impl Drop for Workerd {
