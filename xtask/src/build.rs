@@ -120,7 +120,7 @@ pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError
     let embed = std::fs::read_to_string(repo.join("www/embed.js")).map_err(io("www/embed.js"))?;
     let stamp_input = {
         // Bump when the pipeline below changes, so the site is rebuilt.
-        let mut v = b"pipeline 2: converge, minified glue and css".to_vec();
+        let mut v = b"pipeline 3: converge, no stream exports, minified glue and css".to_vec();
         v.extend_from_slice(&raw_bytes);
         v.extend_from_slice(&css);
         v.extend_from_slice(embed.as_bytes());
@@ -213,6 +213,11 @@ pub fn bindgen_and_optimise(
     run_quiet(
         Command::new(tools.wasm_opt())
             .args([
+                // wasm-streams (pulled in by Leptos' server functions, which
+                // the widget never calls) exports `IntoUnderlying*` classes
+                // for JS; dropping their exports lets -Oz drop their code.
+                "--remove-exports",
+                "--pass-arg=remove-exports@*intounderlying*",
                 // `--converge` repeats -Oz while the module still shrinks.
                 "-Oz",
                 "--converge",
