@@ -14,7 +14,7 @@
     });
     var fg = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2] > 0.179 ? "#000" : "#fff";
     var side = ds.position === "left" ? "left" : "right";
-    var opts = { brand: ds.brand, base: base, lang: ds.lang || (navigator.language || "en").slice(0, 2), color: color, position: side };
+    var opts = { brand: ds.brand, base: base, lang: ds.lang || (navigator.language || "en").slice(0, 2), dir: ds.dir, color: color, position: side };
     var host = d.createElement("div");
     host.setAttribute("data-chorus", ds.brand || "");
     host.setAttribute("data-side", side);

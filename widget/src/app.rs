@@ -35,10 +35,12 @@ pub struct Options {
     pub base: String,
     /// UI language override (`data-lang`).
     pub lang: Option<String>,
+    /// Text direction override (`data-dir`: `rtl` or `ltr`).
+    pub dir: Option<String>,
 }
 
 impl Options {
-    /// Reads `{brand, base, lang?}` from a JS object.
+    /// Reads `{brand, base, lang?, dir?}` from a JS object.
     pub fn from_js(v: &JsValue) -> Result<Self, String> {
         let get = |k: &str| {
             js_sys::Reflect::get(v, &JsValue::from_str(k))
@@ -50,7 +52,19 @@ impl Options {
             brand: get("brand").ok_or("data-brand is missing")?,
             base: get("base").ok_or("base is missing")?,
             lang: get("lang"),
+            dir: get("dir"),
         })
+    }
+
+    /// `rtl` when `data-dir` says so or, without it, for a right-to-left
+    /// language (Arabic, Hebrew, Persian, Urdu; shown with English strings).
+    pub fn dir(&self) -> &'static str {
+        let lang = self.lang.as_deref().unwrap_or("");
+        let rtl = match self.dir.as_deref() {
+            Some(d) => d == "rtl",
+            None => ["ar", "he", "fa", "ur"].iter().any(|l| lang.starts_with(l)),
+        };
+        if rtl { "rtl" } else { "ltr" }
     }
 }
 
@@ -547,7 +561,7 @@ pub fn App(handle: Handle) -> impl IntoView {
         let a = kb.with_untracked(|k| k.as_ref().and_then(|f| f.article(&id).cloned()));
         view! {
             <article class="article">
-                <button class="back" on:click=move |_| ui.back_to_search()>{"← "}{t.back}</button>
+                <button class="back" on:click=move |_| ui.back_to_search()>{t.back}</button>
                 {a.map(|a| view! {
                     <h3>{a.title}</h3>
                     <div class="body">{a.body}</div>

@@ -30,7 +30,7 @@ thread_local! {
 
 /// Mounts the widget into `shadow` (the open shadow root made by embed.js).
 /// `launcher` gets focus back when the widget closes; `options` carries
-/// `{brand, base, lang?, color?, position?}` from the script tag.
+/// `{brand, base, lang?, dir?, color?, position?}` from the script tag.
 #[wasm_bindgen]
 pub fn mount(
     shadow: web_sys::ShadowRoot,
@@ -43,8 +43,10 @@ pub fn mount(
         .ok_or_else(|| JsValue::from_str("no document"))?;
     let container: web_sys::HtmlElement = document.create_element("div")?.unchecked_into();
     container.set_class_name("chorus-root");
-    shadow.append_child(&container)?;
+    container.set_attribute("dir", opts.dir())?;
     let handle = app::Handle::new(opts, launcher);
+    container.set_attribute("lang", handle.t.lang)?;
+    shadow.append_child(&container)?;
     let h = handle.clone();
     leptos::mount::mount_to(container, move || view! { <app::App handle=h/> }).forget();
     // Escape closes the open widget wherever focus is (e.g. after the
