@@ -151,6 +151,13 @@ test("right-to-left: an RTL language mirrors the panel; the launcher keeps its s
   const title = await page.locator(".head .title").boundingBox();
   const close = await page.locator(".head .close").boundingBox();
   assert.ok(title.x > close.x, "the close button moves to the left");
+  // English text in the mirrored panel keeps its reading order: "?" ends the greeting on the right.
+  const ends = await page.locator(".head .greeting").evaluate((el) => {
+    const text = el.firstChild, r = document.createRange();
+    const x = (i) => { r.setStart(text, i); r.setEnd(text, i + 1); return r.getBoundingClientRect().left; };
+    return { text: text.data, first: x(0), last: x(text.data.length - 1) };
+  });
+  assert.ok(ends.text.endsWith("?") && ends.last > ends.first, `"${ends.text}" reads left to right: ${ends.first} < ${ends.last}`);
   // The launcher and the panel stay on the data-position side (right by default).
   const vw = page.viewportSize().width;
   const l = await page.locator("button.l").boundingBox();
