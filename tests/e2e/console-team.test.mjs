@@ -147,10 +147,31 @@ test("webhooks: a lead adds one, sees its secret once, and its deliveries logged
     await axe(page, "webhook deliveries");
     await shot(page, "console-webhook-deliveries.png");
 
+    // Record every announcement: the status line keeps only the latest one
+    // (a background poll may announce after it), and fades after 8 s.
+    await page.evaluate(() => {
+      const line = document.querySelector(".status-line");
+      window.__said = [line.textContent];
+      new MutationObserver(() => window.__said.push(line.textContent)).observe(line, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
     await row.locator("button", { hasText: /^Delete$/ }).click();
     await row.locator("button.danger").click();
-    await status(page, /Webhook deleted/);
-    await page.locator("text=No webhooks yet.").waitFor();
+    await page
+      .locator("text=No webhooks yet.")
+      .waitFor({ timeout: 15000 })
+      .catch(async (e) => {
+        const shown = await page.locator("#wh-error").textContent({ timeout: 1000 }).catch(() => "no error shown");
+        throw new Error(`the webhook was not removed from the list (${shown}): ${e.message}`);
+      });
+    await page
+      .waitForFunction(() => window.__said.some((s) => /Webhook deleted/.test(s)), null, { timeout: 15000 })
+      .catch(async (e) => {
+        throw new Error(`"Webhook deleted" was never announced; said: ${JSON.stringify(await page.evaluate(() => window.__said))}: ${e.message}`);
+      });
     assert.deepEqual((await lead.call("GET", "/webhooks")).json.webhooks, []);
     assert.deepEqual(errors, []);
   } finally {
