@@ -35,6 +35,12 @@ export const focused = (page) => page.evaluate(() => {
   return a ? (a.id ? `#${a.id}` : a.className ? `.${a.className.split(" ").join(".")}` : a.tagName.toLowerCase()) : "";
 });
 
+/** Waits (≤ 2 s) until the focused widget element is `want`: focus moves in an animation frame. */
+export async function focusIs(page, want) {
+  for (let i = 0; i < 40 && (await focused(page)) !== want; i++) await page.waitForTimeout(50);
+  assert.equal(await focused(page), want);
+}
+
 /** Presses `key` until the focused widget element matches `want`; fails after `max` presses. */
 export async function tabTo(page, want, key = "Tab", max = 60) {
   for (let i = 0; i < max; i++) {

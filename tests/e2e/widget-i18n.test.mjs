@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
 import { ensureAcme } from "../lib.mjs";
 import { launch, watchErrors, shot } from "./browser.mjs";
-import { axe, demoWith, focused, tabTo, stringsTable, uiTexts } from "./widget-helpers.mjs";
+import { axe, demoWith, focusIs, tabTo, stringsTable, uiTexts } from "./widget-helpers.mjs";
 
 let ctx;
 before(async () => {
@@ -49,7 +49,7 @@ test("Spanish UI, keyboard only: every tab, a search, an article and a question"
   assert.equal(await root(page).getAttribute("lang"), "es");
   assert.equal(await root(page).getAttribute("dir"), "ltr");
   assert.equal(await page.evaluate(() => document.querySelector("[data-chorus]").shadowRoot.querySelector(".panel").matches(":lang(es)")), true);
-  assert.equal(await focused(page), ".q");
+  await focusIs(page, ".q");
   assert.deepEqual(await page.locator('[role="tablist"] [role="tab"]').allTextContents(),
     [ES.tab_search, ES.tab_answered, ES.tab_ask, ES.tab_mine]);
   assert.equal(await page.locator(".search input").getAttribute("placeholder"), ES.search);
@@ -72,13 +72,13 @@ test("Spanish UI, keyboard only: every tab, a search, an article and a question"
   await shot(page, "widget-es-article.png");
   await page.keyboard.press("Enter");
   await page.locator(".search input").waitFor();
-  assert.equal(await focused(page), ".q");
+  await focusIs(page, ".q");
 
   // Shift+Tab from the box reaches the selected tab; the arrows walk the tabs.
   await tabTo(page, "#chorus-tab-search", "Shift+Tab", 5);
   await page.keyboard.press("ArrowRight");
   await page.locator(".feed").waitFor();
-  assert.equal(await focused(page), "#chorus-tab-answered");
+  await focusIs(page, "#chorus-tab-answered");
   await page.locator(".feed .qa, .feed .muted").first().waitFor({ timeout: 15000 });
   await page.waitForFunction(() => !document.querySelector("[data-chorus]").shadowRoot.querySelector(".feed").textContent.includes("Cargando"));
   await spanishOnly(page, "answered");
@@ -87,7 +87,7 @@ test("Spanish UI, keyboard only: every tab, a search, an article and a question"
 
   await page.keyboard.press("ArrowRight");
   await page.locator(".askp textarea").waitFor();
-  assert.equal(await focused(page), "#chorus-tab-ask");
+  await focusIs(page, "#chorus-tab-ask");
   assert.equal(await page.locator(".askp .lbl").textContent(), ES.ask_label);
   await spanishOnly(page, "ask");
   await axe(page, "ask (es)");
@@ -112,7 +112,7 @@ test("Spanish UI, keyboard only: every tab, a search, an article and a question"
   // Back to the tablist, End → Mis preguntas lists the question.
   await tabTo(page, "#chorus-tab-ask", "Shift+Tab", 10);
   await page.keyboard.press("End");
-  assert.equal(await focused(page), "#chorus-tab-mine");
+  await focusIs(page, "#chorus-tab-mine");
   const mine = page.locator(".mq").filter({ hasText: text });
   await mine.waitFor({ timeout: 15000 });
   assert.equal(await mine.locator(".st").textContent(), ES.st_open);
@@ -123,7 +123,7 @@ test("Spanish UI, keyboard only: every tab, a search, an article and a question"
   // Escape closes and gives the launcher its focus back.
   await page.keyboard.press("Escape");
   await page.locator(".panel").waitFor({ state: "hidden" });
-  assert.equal(await focused(page), ".l");
+  await focusIs(page, ".l");
   assert.deepEqual(errors, []);
   await page.close();
 });

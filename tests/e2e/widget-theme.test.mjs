@@ -4,7 +4,7 @@
 // and the contrast is computed here too from getComputedStyle.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { ensureAcme } from "../lib.mjs";
+import { BASE, ensureAcme, serveHtml } from "../lib.mjs";
 import { launch, watchErrors, shot } from "./browser.mjs";
 import { axe, demoWith, contrast } from "./widget-helpers.mjs";
 
@@ -67,6 +67,30 @@ test("dark mode: a dark panel and 0 axe violations on every view", { timeout: 12
   await shot(page, "widget-dark-mine.png");
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test("dark mode: an error message stays readable", { timeout: 60000 }, async () => {
+  const site = await serveHtml(`<!doctype html><html lang="en"><head><title>Shop</title></head><body><main><h1>Shop</h1></main>
+    <script async src="${BASE}/embed.js" data-brand="no-such-brand"></script></body></html>`);
+  const page = await ctx.newPage();
+  try {
+    const errors = watchErrors(page);
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto(site.url);
+    await page.locator("button.l").click();
+    const error = page.locator(".error");
+    await error.waitFor({ timeout: 15000 });
+    const c = await colors(error);
+    const panel = await colors(page.locator(".panel"));
+    assert.ok(contrast(c.fg, panel.bg) >= 4.5, `${c.fg} on ${panel.bg}`);
+    await axe(page, "error (dark)");
+    assert.equal(await page.locator(".head .title").textContent(), "Help", "a title before the brand's name is known");
+    await shot(page, "widget-dark-error.png");
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await site.close();
+  }
 });
 
 for (const [color, scheme] of [["#ffee00", "light"], ["#111111", "light"], ["#ffee00", "dark"], ["#111111", "dark"]]) {

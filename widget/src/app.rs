@@ -628,12 +628,19 @@ pub fn App(handle: Handle) -> impl IntoView {
         })
         .collect_view();
 
+    // The brand's name, or "Help" until (or unless) the configuration loads.
+    let name = move || {
+        config
+            .get()
+            .map(|c| c.name)
+            .unwrap_or_else(|| t.help.into())
+    };
     view! {
         <div
             class="panel"
             role="dialog"
             aria-modal="true"
-            aria-label=move || config.get().map(|c| c.name).unwrap_or_else(|| "Help".into())
+            aria-label=name
             hidden=move || !open.get()
             data-kb-version=move || kb_version.get()
             data-kb-builds=move || kb_builds.get().to_string()
@@ -641,7 +648,7 @@ pub fn App(handle: Handle) -> impl IntoView {
         >
             <div class="head">
                 <div>
-                    <h2 class="title">{move || config.get().map(|c| c.name).unwrap_or_default()}</h2>
+                    <h2 class="title">{name}</h2>
                     <p class="greeting">{move || config.get().map(|c| c.greeting).unwrap_or_default()}</p>
                 </div>
                 <button class="close" aria-label=t.close on:click=move |_| h_close.set_open(false)>"×"</button>

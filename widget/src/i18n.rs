@@ -5,6 +5,8 @@
 pub struct Strings {
     pub lang: &'static str,
     pub open_help: &'static str,
+    /// The panel's title until the brand's name is known.
+    pub help: &'static str,
     pub close: &'static str,
     pub sections: &'static str,
     pub tab_search: &'static str,
@@ -64,6 +66,7 @@ pub struct Strings {
 pub const EN: Strings = Strings {
     lang: "en",
     open_help: "Open help",
+    help: "Help",
     close: "Close help",
     sections: "Help sections",
     tab_search: "Search",
@@ -123,6 +126,7 @@ pub const EN: Strings = Strings {
 pub const ES: Strings = Strings {
     lang: "es",
     open_help: "Abrir ayuda",
+    help: "Ayuda",
     close: "Cerrar ayuda",
     sections: "Secciones de ayuda",
     tab_search: "Buscar",
