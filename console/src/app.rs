@@ -126,6 +126,35 @@ impl Ctx {
         self.client.get_untracked()
     }
 
+    /// A view's reload function: fetches with the signed-in client, puts the
+    /// result in `into` (or the error in `error`) and marks `loaded`.
+    pub fn loader<T, F, Fut>(
+        self,
+        fetch: F,
+        into: RwSignal<T>,
+        error: RwSignal<Option<String>>,
+        loaded: RwSignal<bool>,
+    ) -> impl Fn() + Copy + 'static
+    where
+        T: Send + Sync + 'static,
+        F: Fn(Client) -> Fut + Copy + 'static,
+        Fut: std::future::Future<Output = Result<T, ApiError>> + 'static,
+    {
+        move || {
+            let Some(client) = self.client() else { return };
+            spawn_local(async move {
+                match fetch(client).await {
+                    Ok(v) => {
+                        into.set(v);
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(self.fail(&e))),
+                }
+                loaded.set(true);
+            });
+        }
+    }
+
     /// Says `msg` to screen readers and in the status line.
     pub fn say(&self, msg: impl Into<String>) {
         // Clearing first makes a repeated message be read again.

@@ -33,21 +33,16 @@ pub fn KbView() -> impl IntoView {
     let lang = RwSignal::new("en".to_string());
     let busy = RwSignal::new(false);
 
-    let load = move || {
-        let Some(client) = ctx.client() else { return };
-        spawn_local(async move {
-            match client.kb().await {
-                Ok(kb) => {
-                    let mut a = kb.articles;
-                    a.sort_by_key(|x| x.title.to_lowercase());
-                    articles.set(a);
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(ctx.fail(&e))),
-            }
-            loaded.set(true);
-        });
-    };
+    let load = ctx.loader(
+        |c| async move {
+            let mut a = c.kb().await?.articles;
+            a.sort_by_key(|x| x.title.to_lowercase());
+            Ok(a)
+        },
+        articles,
+        error,
+        loaded,
+    );
     load();
     focus_heading();
 

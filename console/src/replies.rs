@@ -33,19 +33,7 @@ pub fn RepliesView() -> impl IntoView {
     let body = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
 
-    let load = move || {
-        let Some(client) = ctx.client() else { return };
-        spawn_local(async move {
-            match client.canned().await {
-                Ok(l) => {
-                    replies.set(l);
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(ctx.fail(&e))),
-            }
-            loaded.set(true);
-        });
-    };
+    let load = ctx.loader(|c| async move { c.canned().await }, replies, error, loaded);
     load();
     focus_heading();
 

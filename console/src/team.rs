@@ -29,19 +29,7 @@ pub fn TeamView() -> impl IntoView {
     let busy = RwSignal::new(false);
     let token = RwSignal::new(None::<String>);
 
-    let load = move || {
-        let Some(client) = ctx.client() else { return };
-        spawn_local(async move {
-            match client.team().await {
-                Ok(l) => {
-                    members.set(l);
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(ctx.fail(&e))),
-            }
-            loaded.set(true);
-        });
-    };
+    let load = ctx.loader(|c| async move { c.team().await }, members, error, loaded);
     load();
     focus_heading();
 

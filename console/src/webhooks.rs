@@ -37,19 +37,7 @@ pub fn WebhooksView() -> impl IntoView {
     let confirming = RwSignal::new(None::<String>);
     let open = RwSignal::new(None::<String>);
 
-    let load = move || {
-        let Some(client) = ctx.client() else { return };
-        spawn_local(async move {
-            match client.webhooks().await {
-                Ok(l) => {
-                    hooks.set(l);
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(ctx.fail(&e))),
-            }
-            loaded.set(true);
-        });
-    };
+    let load = ctx.loader(|c| async move { c.webhooks().await }, hooks, error, loaded);
     load();
     focus_heading();
 
