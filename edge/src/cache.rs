@@ -20,6 +20,11 @@ pub const TTL_SECONDS: u32 = 10;
 const HOST: &str = "https://cache.chorus.internal";
 const CACHED: [&str; 3] = ["config", "kb", "feed"];
 
+/// The key of one brand's cached read, in the Cache API and in memory.
+fn entry_key(brand: &str, what: &str) -> String {
+    format!("{HOST}/v1/{brand}/{what}")
+}
+
 /// The cache key of a cacheable read (no query string), else `None`.
 pub fn key(req: &Request, brand: &str, rest: &[&str]) -> ApiResult<Option<String>> {
     let url = req.url()?;
@@ -27,7 +32,7 @@ pub fn key(req: &Request, brand: &str, rest: &[&str]) -> ApiResult<Option<String
         return Ok(None);
     }
     Ok(match rest {
-        [what] if CACHED.contains(what) => Some(format!("{HOST}/v1/{brand}/{what}")),
+        [what] if CACHED.contains(what) => Some(entry_key(brand, what)),
         _ => None,
     })
 }
@@ -220,7 +225,7 @@ pub async fn purge_only(brand: &str, mask: u8) {
     let cache = Cache::default();
     for (i, what) in CACHED.iter().enumerate() {
         if mask & (1 << i) != 0 {
-            let key = format!("{HOST}/v1/{brand}/{what}");
+            let key = entry_key(brand, what);
             isolate_drop(&key);
             let _ = cache.delete(key, true).await;
         }
