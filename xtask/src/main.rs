@@ -8,6 +8,7 @@
 
 mod bench_dedupe;
 mod bench_edge;
+mod bench_open;
 mod bench_search;
 mod bench_widget;
 mod build;
@@ -38,7 +39,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test [SUITE…] [--file NAME]
                        set up and run every test suite (or only native, api, e2e, deploy;
                        --file: only test files whose name contains NAME)
-  bench [edge]         record sizes and benchmarks in target/bench/*.json (edge: only the Worker's)
+  bench [edge|widget]  record sizes and benchmarks in target/bench/*.json (edge: only the Worker's; widget: only fresh loads of the widget)
   eval search --articles FILE --queries FILE
   eval dedupe --intents FILE | --pairs FILE
   deploy [--dry-run]   deploy the Worker to Cloudflare (or build the bundle offline)";
@@ -74,6 +75,9 @@ fn main() -> ExitCode {
         },
         Some("bench") if args.get(1).is_some_and(|a| a == "edge") => {
             bench_edge_only(&repo).map_err(|e| e.to_string())
+        }
+        Some("bench") if args.get(1).is_some_and(|a| a == "widget") => {
+            bench_open_only(&repo).map_err(|e| e.to_string())
         }
         Some("bench") => bench(&repo).map_err(|e| e.to_string()),
         Some("deploy") => {
@@ -298,8 +302,19 @@ fn bench_edge_only(repo: &Path) -> Result<(), StepError> {
     )
 }
 
+/// `cargo xtask bench widget`: only the widget's fresh-load benchmark.
+fn bench_open_only(repo: &Path) -> Result<(), StepError> {
+    let mut p = Progress::new(10);
+    let (tools, _) = setup_and_build(repo, &mut p)?;
+    let chromium = p.step("checking Chromium (Debian package)", tools::ensure_chromium)?;
+    p.step(
+        "the widget opened on the demo page, 10 fresh loads in headless Chromium → target/bench/widget.json",
+        || bench_open::run(repo, &tools, &chromium),
+    )
+}
+
 fn bench(repo: &Path) -> Result<(), StepError> {
-    let mut p = Progress::new(14);
+    let mut p = Progress::new(15);
     let (tools, files) = setup_and_build(repo, &mut p)?;
     p.step("delivered sizes → target/bench/sizes.json", || {
         sizes::write(repo, &files)
@@ -336,6 +351,14 @@ fn bench(repo: &Path) -> Result<(), StepError> {
     .is_err()
     {
         failures.push("widget search speed");
+    }
+    if p.step(
+        "the widget opened on the demo page, 10 fresh loads in headless Chromium → target/bench/widget.json",
+        || bench_open::run(repo, &tools, &chromium),
+    )
+    .is_err()
+    {
+        failures.push("widget open");
     }
     if p.step(
         "the Worker on loopback workerd (wrk; 100k stored questions) → target/bench/edge.json",
