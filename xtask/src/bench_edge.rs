@@ -16,7 +16,7 @@
 //! Workers' `Date.now()` has millisecond resolution, so server-side
 //! percentiles are whole milliseconds; the mean is also reported.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::rng::SplitMix;
@@ -295,17 +295,9 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-/// Runs the edge benchmark and writes `target/bench/edge.json`.
-pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
-    let wrk_exe = tools::ensure_wrk()?;
-    let state = repo.join(format!("target/bench-state-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&state);
-    std::fs::create_dir_all(&state).map_err(io_err("bench state"))?;
-    let port = serve::free_port();
-    let admin = format!("bench-admin-{}", std::process::id());
-    let log = repo.join("target/bench-workerd.log");
-    let mut w = serve::start_with_level(repo, tools, port, &state, &admin, &log, false, "warn")?;
-    let base = w.base.clone();
+/// The bench brand's Authorization for a lead agent, after creating the
+/// brand (its site: `base`) on the server at `port`.
+fn create_brand(port: u16, base: &str, admin: &str) -> Result<String, StepError> {
     let auth = format!("Bearer {admin}");
     let ah = [("authorization", auth.as_str())];
     check(
@@ -336,74 +328,45 @@ pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
         201,
     )?)
     .unwrap_or_default();
-    let agent_auth = format!("Bearer {}", agent["token"].as_str().unwrap_or(""));
+    Ok(format!("Bearer {}", agent["token"].as_str().unwrap_or("")))
+}
 
-    // `CHORUS_BENCH_WAKE_ONLY=1`: only step 3 (the wake-up and the ask path).
-    let wake_only = std::env::var_os("CHORUS_BENCH_WAKE_ONLY").is_some_and(|v| v == "1");
-    // 1. Asks per second.
-    let script = repo.join("target/bench/wrk-ask.lua");
+/// Writes the `wrk` ask script (sending the Origin `base`) to
+/// `target/bench/<name>`.
+fn write_ask_script(repo: &Path, name: &str, base: &str) -> Result<PathBuf, StepError> {
+    let script = repo.join("target/bench").join(name);
     std::fs::create_dir_all(repo.join("target/bench")).map_err(io_err("target/bench"))?;
-    std::fs::write(&script, ask_lua(&format!("/v1/{BRAND}/questions")))
-        .map_err(io_err("wrk script"))?;
-    // wrk sends the Origin of the brand's site.
-    let script_with_origin = std::fs::read_to_string(&script)
-        .unwrap_or_default()
-        .replace(
-            "wrk.method = \"POST\"",
-            &format!("wrk.method = \"POST\"\nwrk.headers[\"origin\"] = \"{base}\""),
-        );
-    std::fs::write(&script, script_with_origin).map_err(io_err("wrk script"))?;
-    // Warm up: model load and first index build are wake-up costs, measured below.
+    let text = ask_lua(&format!("/v1/{BRAND}/questions")).replace(
+        "wrk.method = \"POST\"",
+        &format!("wrk.method = \"POST\"\nwrk.headers[\"origin\"] = \"{base}\""),
+    );
+    std::fs::write(&script, text).map_err(io_err("wrk script"))?;
+    Ok(script)
+}
+
+/// One ask, so the model load and first index build (wake-up costs,
+/// measured apart) are not in the load runs.
+fn warm_up(port: u16, base: &str) -> Result<(), StepError> {
     let warm = request_with_head(
         "POST",
         port,
         &format!("/v1/{BRAND}/questions"),
-        &[("origin", base.as_str()), ("cf-connecting-ip", "10.0.0.1")],
+        &[("origin", base), ("cf-connecting-ip", "10.0.0.1")],
         Some(r#"{"text":"Warm-up question"}"#),
     )
     .map_err(io_err("warm-up ask"))?;
-    check("warm-up ask", (warm.0, warm.2), 201)?;
-    // The workerd that runs the Worker, behind wrangler's development proxy
-    // (a second workerd that only forwards; nothing like it runs in
-    // production). Each load runs through the proxy, as `cargo xtask demo`
-    // serves it, and straight at the runtime; the runtime's CPU time per
-    // request is measured on the direct run.
-    let runtime = w.runtime();
-    let direct = runtime.map(|(_, p)| format!("http://127.0.0.1:{p}"));
-    let measure = |url_base: &str,
-                   path: &str,
-                   conns: u32,
-                   script: Option<&Path>|
-     -> Result<(WrkResult, f64), StepError> {
-        let before = runtime.and_then(|(pid, _)| serve::cpu_ms(pid));
-        let r = wrk(&wrk_exe, &format!("{url_base}{path}"), conns, script)?;
-        let after = runtime.and_then(|(pid, _)| serve::cpu_ms(pid));
-        let per = match (before, after) {
-            (Some(b), Some(a)) if r.requests > 0 => (a - b) / r.requests as f64,
-            _ => -1.0,
-        };
-        Ok((r, per))
-    };
-    let ask_path = format!("/v1/{BRAND}/questions");
-    let (asks, asks_direct, ask_cpu) = if wake_only {
-        (WrkResult::default(), WrkResult::default(), -1.0)
-    } else {
-        let (via_proxy, _) = measure(&base, &ask_path, 16, Some(&script))?;
-        let (d, cpu) = match &direct {
-            Some(d) => measure(d, &ask_path, 16, Some(&script))?,
-            None => (WrkResult::default(), -1.0),
-        };
-        (via_proxy, d, cpu)
-    };
+    check("warm-up ask", (warm.0, warm.2), 201).map(|_| ())
+}
 
-    // 2. Cached feed reads: answer some groups first so the feed has content.
+/// Answers the 20 largest groups, so the feed has content.
+fn answer_largest(port: u16, agent_auth: &str) -> Result<(), StepError> {
     let list = check(
         "queue",
         request(
             "GET",
             port,
             &format!("/v1/{BRAND}/agent/groups?sort=largest&limit=20"),
-            &[("authorization", agent_auth.as_str())],
+            &[("authorization", agent_auth)],
             None,
         )
         .map_err(io_err("queue"))?,
@@ -416,21 +379,258 @@ pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
             "POST",
             port,
             &format!("/v1/{BRAND}/agent/groups/{id}/answer"),
-            &[("authorization", agent_auth.as_str())],
+            &[("authorization", agent_auth)],
             Some(r#"{"body":"Thanks for asking! Here is how it works: …"}"#),
         );
     }
-    let feed_path = format!("/v1/{BRAND}/feed");
-    let (feed, feed_direct, feed_cpu) = if wake_only {
-        (WrkResult::default(), WrkResult::default(), -1.0)
-    } else {
-        let (via_proxy, _) = measure(&base, &feed_path, 32, None)?;
-        let (d, cpu) = match &direct {
-            Some(d) => measure(d, &feed_path, 32, None)?,
-            None => (WrkResult::default(), -1.0),
-        };
-        (via_proxy, d, cpu)
+    Ok(())
+}
+
+/// A `wrk` run and the CPU time process `pid` spent per request during it
+/// (-1 when unknown).
+fn measure(
+    wrk_exe: &Path,
+    pid: Option<u32>,
+    url: &str,
+    conns: u32,
+    script: Option<&Path>,
+) -> Result<(WrkResult, f64), StepError> {
+    let before = pid.and_then(serve::cpu_ms);
+    let r = wrk(wrk_exe, url, conns, script)?;
+    let after = pid.and_then(serve::cpu_ms);
+    let per = match (before, after) {
+        (Some(b), Some(a)) if r.requests > 0 => (a - b) / r.requests as f64,
+        _ => -1.0,
     };
+    Ok((r, per))
+}
+
+/// The trivial request of the load runs: `/v1/openapi.json`, answered by
+/// the Worker from a constant, no object, no assets. Its CPU time is what
+/// the runtime costs per request before any Chorus work.
+const BASELINE_PATH: &str = "/v1/openapi.json";
+
+/// What one server measured under load.
+#[derive(Debug, Default, Clone, Copy)]
+struct Load {
+    asks: WrkResult,
+    ask_cpu: f64,
+    feed: WrkResult,
+    feed_cpu: f64,
+    baseline: WrkResult,
+    baseline_cpu: f64,
+}
+
+/// The load runs against wrangler's own workerd binary on a plain config
+/// ([`serve::start_plain`]): fresh state, its own brand, the same `wrk`
+/// runs as through `wrangler dev`.
+fn plain_load(repo: &Path, tools: &Tools, wrk_exe: &Path, admin: &str) -> Result<Load, StepError> {
+    let dir = repo.join(format!("target/bench-plain-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(io_err("plain workerd state"))?;
+    let port = serve::free_port();
+    let w = serve::start_plain(
+        repo,
+        tools,
+        port,
+        &dir.join("do"),
+        &dir.join("chorus.capnp"),
+        admin,
+        &repo.join("target/bench-plain-workerd.log"),
+    )?;
+    let base = w.base.clone();
+    let pid = w.runtime().map(|(pid, _)| pid);
+    let agent_auth = create_brand(port, &base, admin)?;
+    let script = write_ask_script(repo, "wrk-ask-plain.lua", &base)?;
+    warm_up(port, &base)?;
+    let mut load = Load::default();
+    (load.asks, load.ask_cpu) = measure(
+        wrk_exe,
+        pid,
+        &format!("{base}/v1/{BRAND}/questions"),
+        16,
+        Some(&script),
+    )?;
+    answer_largest(port, &agent_auth)?;
+    (load.feed, load.feed_cpu) =
+        measure(wrk_exe, pid, &format!("{base}/v1/{BRAND}/feed"), 32, None)?;
+    (load.baseline, load.baseline_cpu) =
+        measure(wrk_exe, pid, &format!("{base}{BASELINE_PATH}"), 16, None)?;
+    drop(w);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(load)
+}
+
+/// The wake-up (first ask after a restart) and the ask path inside the
+/// object with the stored questions.
+#[derive(Debug, Default, Clone)]
+struct Wake {
+    total_ms: f64,
+    rows_ms: f64,
+    index_ms: f64,
+    model_ms: f64,
+    model_wait_ms: f64,
+    first_ask_wall_ms: f64,
+    /// Sorted `Server-Timing: ask` of the sequential asks.
+    server: Vec<f64>,
+}
+
+/// First ask on a freshly started server (its `Server-Timing` reports the
+/// wake's phases), then [`SEQUENTIAL_ASKS`] asks one after another.
+fn wake_and_ask(port: u16, origin: &str, ip_prefix: &str) -> Result<Wake, StepError> {
+    let t = std::time::Instant::now();
+    let first = request_with_head(
+        "POST",
+        port,
+        &format!("/v1/{BRAND}/questions"),
+        &[("origin", origin), ("cf-connecting-ip", "10.0.0.2")],
+        Some(r#"{"text":"Where is my parcel number 12?"}"#),
+    )
+    .map_err(io_err("first ask after restart"))?;
+    let first_ms = t.elapsed().as_secs_f64() * 1000.0;
+    check("first ask after restart", (first.0, first.2.clone()), 201)?;
+    // The wake-up's phases (see `edge/src/dedupe.rs: ensure_index`): rows
+    // and their stored features read, index rebuilt from them, the model's
+    // load (started first, overlapping both) and what remained of it after
+    // the rebuild; `wake` is the whole, up to the index being usable.
+    let st = |name: &str| server_timing(&first.1, name).unwrap_or(-1.0);
+    eprintln!(
+        "first ask after restart: {first_ms:.0} ms; {}",
+        first
+            .1
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("server-timing"))
+            .unwrap_or("")
+    );
+    let mut server = Vec::with_capacity(SEQUENTIAL_ASKS);
+    for i in 0..SEQUENTIAL_ASKS {
+        let text = if i % 2 == 0 {
+            COMMON[i % COMMON.len()].to_string()
+        } else {
+            TEMPLATES[i % TEMPLATES.len()]
+                .replace("{s}", SUBJECTS[(i / 2) % SUBJECTS.len()])
+                .replace("{n}", &(1_000_000 + i).to_string())
+        };
+        let ip = format!("10.{ip_prefix}.{}.{}", i / 250, i % 250 + 1);
+        let (status, head, body) = request_with_head(
+            "POST",
+            port,
+            &format!("/v1/{BRAND}/questions"),
+            &[("origin", origin), ("cf-connecting-ip", ip.as_str())],
+            Some(&serde_json::json!({ "text": text }).to_string()),
+        )
+        .map_err(io_err("ask"))?;
+        check("ask with 100k stored", (status, body), 201)?;
+        if let Some(d) = server_timing(&head, "ask") {
+            server.push(d);
+        }
+    }
+    server.sort_by(f64::total_cmp);
+    Ok(Wake {
+        total_ms: st("wake"),
+        rows_ms: st("rows"),
+        index_ms: st("index"),
+        model_ms: st("model"),
+        model_wait_ms: st("modelwait"),
+        first_ask_wall_ms: first_ms,
+        server,
+    })
+}
+
+fn load_average_1m() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split(' ').next().and_then(|v| v.parse::<f64>().ok()))
+}
+
+/// Runs the edge benchmark and writes `target/bench/edge.json`.
+pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
+    let wrk_exe = tools::ensure_wrk()?;
+    let state = repo.join(format!("target/bench-state-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    std::fs::create_dir_all(&state).map_err(io_err("bench state"))?;
+    let port = serve::free_port();
+    let admin = format!("bench-admin-{}", std::process::id());
+    let log = repo.join("target/bench-workerd.log");
+    let load_at_start = load_average_1m();
+    let mut w = serve::start_with_level(repo, tools, port, &state, &admin, &log, false, "warn")?;
+    let base = w.base.clone();
+    let auth = format!("Bearer {admin}");
+    let ah = [("authorization", auth.as_str())];
+    let agent_auth = create_brand(port, &base, &admin)?;
+
+    // `CHORUS_BENCH_WAKE_ONLY=1`: only step 3 (the wake-up and the ask path).
+    let wake_only = std::env::var_os("CHORUS_BENCH_WAKE_ONLY").is_some_and(|v| v == "1");
+    // 1. Asks per second.
+    let script = write_ask_script(repo, "wrk-ask.lua", &base)?;
+    // Warm up: model load and first index build are wake-up costs, measured below.
+    warm_up(port, &base)?;
+    // The workerd that runs the Worker, behind wrangler's development proxy
+    // (a second workerd that only forwards; nothing like it runs in
+    // production). Each load runs through the proxy, as `cargo xtask demo`
+    // serves it, and straight at the runtime; the runtime's CPU time per
+    // request is measured on the direct run.
+    let runtime = w.runtime();
+    let runtime_pid = runtime.map(|(pid, _)| pid);
+    let direct = runtime.map(|(_, p)| format!("http://127.0.0.1:{p}"));
+    let ask_path = format!("/v1/{BRAND}/questions");
+    let mut via_proxy = Load::default();
+    let mut direct_load = Load::default();
+    if !wake_only {
+        via_proxy.asks = measure(
+            &wrk_exe,
+            None,
+            &format!("{base}{ask_path}"),
+            16,
+            Some(&script),
+        )?
+        .0;
+        if let Some(d) = &direct {
+            (direct_load.asks, direct_load.ask_cpu) = measure(
+                &wrk_exe,
+                runtime_pid,
+                &format!("{d}{ask_path}"),
+                16,
+                Some(&script),
+            )?;
+        }
+    }
+
+    // 2. Cached feed reads: answer some groups first so the feed has content.
+    answer_largest(port, &agent_auth)?;
+    let feed_path = format!("/v1/{BRAND}/feed");
+    if !wake_only {
+        via_proxy.feed = measure(&wrk_exe, None, &format!("{base}{feed_path}"), 32, None)?.0;
+        if let Some(d) = &direct {
+            (direct_load.feed, direct_load.feed_cpu) =
+                measure(&wrk_exe, runtime_pid, &format!("{d}{feed_path}"), 32, None)?;
+            (direct_load.baseline, direct_load.baseline_cpu) = measure(
+                &wrk_exe,
+                runtime_pid,
+                &format!("{d}{BASELINE_PATH}"),
+                16,
+                None,
+            )?;
+        }
+    }
+    let load_after_wrangler = load_average_1m();
+
+    // 2b. The same loads on wrangler's workerd binary with a plain config
+    // (no development proxy, no miniflare Workers in front). wrangler dev
+    // stays up, idle, meanwhile.
+    let plain_version = serve::workerd_version(tools);
+    let (plain, plain_error) = if wake_only {
+        (Load::default(), None)
+    } else {
+        match plain_load(repo, tools, &wrk_exe, &admin) {
+            Ok(l) => (l, None),
+            Err(e) => {
+                eprintln!("plain workerd run failed: {e}");
+                (Load::default(), Some(e.to_string()))
+            }
+        }
+    };
+    let load_after_plain = load_average_1m();
 
     // 3. 100,000 stored questions: import, restart, wake, sequential asks.
     let mut rng = SplitMix(0xC40B05);
@@ -453,66 +653,54 @@ pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
     w.stop();
     // Log level `log`: the object reports its wake-up phases.
     let log = repo.join("target/bench-workerd-wake.log");
+    let load_before_wake = load_average_1m();
     let mut w = serve::start(repo, tools, port, &state, &admin, &log, false)?;
-    let t = std::time::Instant::now();
-    let first = request_with_head(
-        "POST",
-        port,
-        &format!("/v1/{BRAND}/questions"),
-        &[("origin", base.as_str()), ("cf-connecting-ip", "10.0.0.2")],
-        Some(r#"{"text":"Where is my parcel number 12?"}"#),
-    )
-    .map_err(io_err("first ask after restart"))?;
-    let first_ms = t.elapsed().as_secs_f64() * 1000.0;
-    check("first ask after restart", (first.0, first.2.clone()), 201)?;
-    // The wake-up's phases (see `edge/src/dedupe.rs: ensure_index`): rows
-    // and their stored features read, index rebuilt from them, the model's
-    // load (started first, overlapping both) and what remained of it after
-    // the rebuild; `wake` is the whole, up to the index being usable.
-    let st = |name: &str| server_timing(&first.1, name).unwrap_or(-1.0);
-    let (wake_total, wake_rows, wake_index) = (st("wake"), st("rows"), st("index"));
-    let (wake_model, wake_model_wait) = (st("model"), st("modelwait"));
-    eprintln!(
-        "first ask after restart: {first_ms:.0} ms; {}",
-        first
-            .1
-            .lines()
-            .find(|l| l.to_ascii_lowercase().starts_with("server-timing"))
-            .unwrap_or("")
-    );
-    let mut server = Vec::with_capacity(SEQUENTIAL_ASKS);
-    for i in 0..SEQUENTIAL_ASKS {
-        let text = if i % 2 == 0 {
-            COMMON[i % COMMON.len()].to_string()
-        } else {
-            TEMPLATES[i % TEMPLATES.len()]
-                .replace("{s}", SUBJECTS[(i / 2) % SUBJECTS.len()])
-                .replace("{n}", &(1_000_000 + i).to_string())
-        };
-        let ip = format!("10.77.{}.{}", i / 250, i % 250 + 1);
-        let (status, head, body) = request_with_head(
-            "POST",
-            port,
-            &format!("/v1/{BRAND}/questions"),
-            &[("origin", base.as_str()), ("cf-connecting-ip", ip.as_str())],
-            Some(&serde_json::json!({ "text": text }).to_string()),
-        )
-        .map_err(io_err("ask"))?;
-        check("ask with 100k stored", (status, body), 201)?;
-        if let Some(d) = server_timing(&head, "ask") {
-            server.push(d);
-        }
-    }
+    let wake = wake_and_ask(port, &base, "77")?;
     w.stop();
+    // 3b. The same wake on the same state in the plain workerd: wrangler
+    // keeps the objects under `<persist>/v3/do/<worker>-<class>/`, the
+    // layout of a plain `localDisk` service with the same unique key.
+    let do_dir = state.join("v3/do");
+    let load_before_plain_wake = load_average_1m();
+    let (plain_wake, plain_wake_error) = if do_dir.join("chorus-BrandObject").is_dir() {
+        let run = || -> Result<Wake, StepError> {
+            let _w = serve::start_plain(
+                repo,
+                tools,
+                port,
+                &do_dir,
+                &state.join("plain-wake.capnp"),
+                &admin,
+                &repo.join("target/bench-plain-workerd-wake.log"),
+            )?;
+            wake_and_ask(port, &base, "78")
+        };
+        match run() {
+            Ok(wk) => (wk, None),
+            Err(e) => {
+                eprintln!("plain workerd wake failed: {e}");
+                (Wake::default(), Some(e.to_string()))
+            }
+        }
+    } else {
+        let e = format!(
+            "no {}: wrangler's storage layout changed",
+            do_dir.join("chorus-BrandObject").display()
+        );
+        eprintln!("{e}");
+        (Wake::default(), Some(e))
+    };
     let _ = std::fs::remove_dir_all(&state);
-    server.sort_by(f64::total_cmp);
-    let mean = server.iter().sum::<f64>() / server.len().max(1) as f64;
+    let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len().max(1) as f64;
     let worker_wasm = std::fs::metadata(repo.join("edge/build/index_bg.wasm"))
         .map(|m| m.len())
         .unwrap_or(0);
+    let (asks, feed) = (via_proxy.asks, via_proxy.feed);
+    let (asks_direct, feed_direct) = (direct_load.asks, direct_load.feed);
+    let server = &wake.server;
     let json = serde_json::json!({
         "machine": format!("{} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)),
-        "wrk": format!("wrk -t2 -c16 -d{WRK_SECONDS}s (asks), -c32 (feed), loopback; first through wrangler's proxy, then direct_* straight at the runtime workerd"),
+        "wrk": format!("wrk -t2 -c16 -d{WRK_SECONDS}s (asks, baseline), -c32 (feed), loopback; first through wrangler's proxy, then direct_* straight at the runtime workerd behind it, then plain_workerd_* at the same workerd binary on a plain config"),
         "asks_per_s": asks.requests_per_s,
         "ask_p50_ms": asks.p50_ms,
         "ask_p90_ms": asks.p90_ms,
@@ -533,22 +721,72 @@ pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
         "direct_feed_p50_ms": feed_direct.p50_ms,
         "direct_feed_p99_ms": feed_direct.p99_ms,
         "direct_feed_non_2xx": feed_direct.non_2xx,
-        "runtime_cpu_ms_per_ask": ask_cpu,
-        "runtime_cpu_ms_per_feed_read": feed_cpu,
-        "load_average_1m": std::fs::read_to_string("/proc/loadavg").ok().and_then(|l| l.split(' ').next().and_then(|v| v.parse::<f64>().ok())),
+        "direct_baseline_path": BASELINE_PATH,
+        "direct_baseline_per_s": direct_load.baseline.requests_per_s,
+        "runtime_cpu_ms_per_ask": direct_load.ask_cpu,
+        "runtime_cpu_ms_per_feed_read": direct_load.feed_cpu,
+        "runtime_cpu_ms_per_baseline": direct_load.baseline_cpu,
+        "load_average_1m": load_at_start,
+        "load_average_1m_after_wrangler_runs": load_after_wrangler,
+    });
+    // The wake's and the plain workerd's figures in objects of their own
+    // (one `json!` of all of them passes the macro's recursion limit).
+    let more = serde_json::json!({
         "worker_wasm_bytes": worker_wasm,
         "stored_questions": STORED,
-        "ask_server_p50_ms": percentile(&server, 50.0),
-        "ask_server_p99_ms": percentile(&server, 99.0),
-        "ask_server_mean_ms": mean,
+        "ask_server_p50_ms": percentile(server, 50.0),
+        "ask_server_p99_ms": percentile(server, 99.0),
+        "ask_server_mean_ms": mean(server),
         "ask_server_samples": server.len(),
-        "wake_ms": wake_total,
-        "wake_rows_read_ms": wake_rows,
-        "wake_index_rebuild_ms": wake_index,
-        "wake_model_load_ms": wake_model,
-        "wake_model_wait_ms": wake_model_wait,
-        "wake_first_ask_wall_ms": first_ms,
+        "wake_ms": wake.total_ms,
+        "wake_rows_read_ms": wake.rows_ms,
+        "wake_index_rebuild_ms": wake.index_ms,
+        "wake_model_load_ms": wake.model_ms,
+        "wake_model_wait_ms": wake.model_wait_ms,
+        "wake_first_ask_wall_ms": wake.first_ask_wall_ms,
+        "load_average_1m_before_wake": load_before_wake,
     });
+    let plain_json = serde_json::json!({
+        "plain_workerd": plain_error.is_none() && !wake_only,
+        "plain_workerd_version": plain_version,
+        "plain_workerd_error": plain_error,
+        "plain_workerd_asks_per_s": plain.asks.requests_per_s,
+        "plain_workerd_ask_p50_ms": plain.asks.p50_ms,
+        "plain_workerd_ask_p90_ms": plain.asks.p90_ms,
+        "plain_workerd_ask_p99_ms": plain.asks.p99_ms,
+        "plain_workerd_ask_requests": plain.asks.requests,
+        "plain_workerd_ask_non_2xx": plain.asks.non_2xx,
+        "plain_workerd_ask_socket_errors": plain.asks.socket_errors,
+        "plain_workerd_feed_reads_per_s": plain.feed.requests_per_s,
+        "plain_workerd_feed_p50_ms": plain.feed.p50_ms,
+        "plain_workerd_feed_p99_ms": plain.feed.p99_ms,
+        "plain_workerd_feed_non_2xx": plain.feed.non_2xx,
+        "plain_workerd_baseline_per_s": plain.baseline.requests_per_s,
+        "plain_workerd_cpu_ms_per_ask": plain.ask_cpu,
+        "plain_workerd_cpu_ms_per_feed_read": plain.feed_cpu,
+        "plain_workerd_cpu_ms_per_baseline": plain.baseline_cpu,
+        "load_average_1m_after_plain_runs": load_after_plain,
+    });
+    let plain_wake_json = serde_json::json!({
+        "plain_workerd_wake_error": plain_wake_error,
+        "plain_workerd_ask_server_p50_ms": percentile(&plain_wake.server, 50.0),
+        "plain_workerd_ask_server_p99_ms": percentile(&plain_wake.server, 99.0),
+        "plain_workerd_ask_server_mean_ms": mean(&plain_wake.server),
+        "plain_workerd_ask_server_samples": plain_wake.server.len(),
+        "plain_workerd_wake_ms": plain_wake.total_ms,
+        "plain_workerd_wake_rows_read_ms": plain_wake.rows_ms,
+        "plain_workerd_wake_index_rebuild_ms": plain_wake.index_ms,
+        "plain_workerd_wake_model_load_ms": plain_wake.model_ms,
+        "plain_workerd_wake_model_wait_ms": plain_wake.model_wait_ms,
+        "plain_workerd_wake_first_ask_wall_ms": plain_wake.first_ask_wall_ms,
+        "load_average_1m_before_plain_wake": load_before_plain_wake,
+    });
+    let mut json = json;
+    for part in [more, plain_json, plain_wake_json] {
+        if let (Some(all), serde_json::Value::Object(p)) = (json.as_object_mut(), part) {
+            all.extend(p);
+        }
+    }
     let out = repo.join(if wake_only {
         "target/bench/edge-wake.json"
     } else {

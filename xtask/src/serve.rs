@@ -3,18 +3,21 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::steps::StepError;
 use crate::tools::Tools;
 
-/// A running `wrangler dev`, stopped (with its whole process group) on drop.
+/// A running `wrangler dev` (or a plain workerd, [`start_plain`]), stopped
+/// (with its whole process group) on drop.
 pub struct Workerd {
     child: Option<Child>,
     /// `http://127.0.0.1:<port>`.
     pub base: String,
+    /// Started by [`start_plain`]: the child is the runtime itself.
+    plain: bool,
 }
 
 /// A free loopback port.
@@ -92,6 +95,7 @@ pub fn start_with_level(
     let mut w = Workerd {
         child: Some(child),
         base: format!("http://127.0.0.1:{port}"),
+        plain: false,
     };
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
@@ -113,6 +117,226 @@ pub fn start_with_level(
             ));
         }
         std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// The workerd binary that wrangler ships and `wrangler dev` runs (npm
+/// `@cloudflare/workerd-linux-64`, a dependency of wrangler's miniflare).
+pub fn workerd_exe(tools: &Tools) -> PathBuf {
+    let arch = if cfg!(target_arch = "aarch64") {
+        "arm64"
+    } else {
+        "64"
+    };
+    tools
+        .node_modules()
+        .join(format!("@cloudflare/workerd-linux-{arch}/bin/workerd"))
+}
+
+/// `workerd --version` (e.g. `workerd 2026-11-17`), if it runs.
+pub fn workerd_version(tools: &Tools) -> Option<String> {
+    let out = Command::new(workerd_exe(tools))
+        .arg("--version")
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// `compatibility_date` and `compatibility_flags` of `edge/wrangler.toml`
+/// (one-line values, as that file writes them).
+pub fn wrangler_compat(repo: &Path) -> (String, Vec<String>) {
+    let toml = std::fs::read_to_string(repo.join("edge/wrangler.toml")).unwrap_or_default();
+    let value = |key: &str| {
+        toml.lines().find_map(|l| {
+            let (k, v) = l.split_once('=')?;
+            (k.trim() == key).then(|| v.trim().to_string())
+        })
+    };
+    let quoted = |v: &str| -> Vec<String> {
+        v.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    let date = value("compatibility_date")
+        .and_then(|v| quoted(&v).into_iter().next())
+        .unwrap_or_else(|| "2025-09-23".to_string());
+    let flags = value("compatibility_flags")
+        .map(|v| quoted(&v))
+        .unwrap_or_default();
+    (date, flags)
+}
+
+/// `to` relative to directory `from` (both absolute), for the config's
+/// `embed` paths, which Cap'n Proto resolves against the config file.
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for c in &to[common..] {
+        out.push(c.as_os_str());
+    }
+    out
+}
+
+/// A Cap'n Proto text literal.
+fn capnp_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The plain workerd config of [`start_plain`] (Cap'n Proto text, schema
+/// `workerd.capnp` of the same workerd release): one HTTP socket on
+/// 127.0.0.1:`port` straight into the Chorus Worker (the bundle
+/// `worker-build --release` wrote to `edge/build/`); `BrandObject` with
+/// SQLite storage on disk under `do_dir`, in `chorus-BrandObject/` as
+/// miniflare names it (`<worker>-<class>`), so `wrangler dev`'s state
+/// (`<persist>/v3/do`) opens as is; `ASSETS` a disk service over
+/// `target/site` (the Worker fetches the model from `/model/…` and passes
+/// asset requests through); the admin token as a text binding. No rate
+/// limit bindings (`edge/src/limits.rs` skips a missing one), no Cache API
+/// service (`caches.default` then keeps nothing: reads fall back to the
+/// isolate's 2 s memory and the object).
+pub fn plain_config(
+    repo: &Path,
+    config_dir: &Path,
+    port: u16,
+    do_dir: &Path,
+    admin_token: &str,
+) -> String {
+    let build = repo.join("edge/build");
+    let embed = |file: &str| capnp_str(&relative(config_dir, &build.join(file)).to_string_lossy());
+    let (date, flags) = wrangler_compat(repo);
+    let flags: Vec<String> = flags.iter().map(|f| capnp_str(f)).collect();
+    format!(
+        r#"# Written by cargo xtask (xtask/src/serve.rs: plain_config). Schema: workerd.capnp.
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "chorus", worker = .chorus),
+    (name = "site", disk = (path = {site})),
+    (name = "do-storage", disk = (path = {do_dir}, writable = true)),
+  ],
+  sockets = [(name = "http", address = {addr}, http = (), service = "chorus")],
+);
+
+const chorus :Workerd.Worker = (
+  modules = [
+    (name = "worker/shim.mjs", esModule = embed {shim}),
+    (name = "index.js", esModule = embed {index}),
+    (name = "index_bg.wasm", wasm = embed {wasm}),
+  ],
+  compatibilityDate = {date},
+  compatibilityFlags = [{flags}],
+  bindings = [
+    (name = "CHORUS_ADMIN_TOKEN", text = {token}),
+    (name = "ASSETS", service = "site"),
+    (name = "BRAND", durableObjectNamespace = "BrandObject"),
+  ],
+  durableObjectNamespaces = [
+    (className = "BrandObject", uniqueKey = "chorus-BrandObject", enableSql = true),
+  ],
+  durableObjectStorage = (localDisk = "do-storage"),
+);
+"#,
+        site = capnp_str(&repo.join("target/site").to_string_lossy()),
+        do_dir = capnp_str(&do_dir.to_string_lossy()),
+        addr = capnp_str(&format!("127.0.0.1:{port}")),
+        shim = embed("worker/shim.mjs"),
+        index = embed("index.js"),
+        wasm = embed("index_bg.wasm"),
+        date = capnp_str(&date),
+        flags = flags.join(", "),
+        token = capnp_str(admin_token),
+    )
+}
+
+/// Starts wrangler's own workerd binary on a plain config ([`plain_config`],
+/// written to `config`) instead of `wrangler dev`'s: no development proxy,
+/// no miniflare entry Worker, assets router or simulated Rate Limiting
+/// object in front of the Worker. For benchmarks; `do_dir` holds the
+/// objects' SQLite files. Ready when `/v1/openapi.json` answers.
+pub fn start_plain(
+    repo: &Path,
+    tools: &Tools,
+    port: u16,
+    do_dir: &Path,
+    config: &Path,
+    admin_token: &str,
+    log: &Path,
+) -> Result<Workerd, StepError> {
+    let fix = format!("see {} for workerd's output", log.display());
+    let io = |what: &str, e: std::io::Error| {
+        StepError::new(format!("{what}: {e}"), "check disk space and permissions")
+    };
+    std::fs::create_dir_all(do_dir).map_err(|e| io("plain workerd state", e))?;
+    let config_dir = config.parent().unwrap_or(Path::new("."));
+    let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let text = plain_config(
+        &abs(repo),
+        &abs(config_dir),
+        port,
+        &abs(do_dir),
+        admin_token,
+    );
+    std::fs::write(config, text).map_err(|e| io("plain workerd config", e))?;
+    let exe = workerd_exe(tools);
+    let f = std::fs::File::create(log).map_err(|e| io("workerd log", e))?;
+    let f2 = f.try_clone().map_err(|e| io("workerd log", e))?;
+    let mut cmd = Command::new(&exe);
+    // `--experimental`: `localDisk` storage is marked experimental (miniflare passes it too).
+    cmd.arg("serve")
+        .arg(config)
+        .arg("--experimental")
+        .stdin(Stdio::null())
+        .stdout(f)
+        .stderr(f2);
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let child = cmd.spawn().map_err(|e| {
+        StepError::new(
+            format!("cannot start {}: {e}", exe.display()),
+            "cargo xtask test api installs wrangler (and its workerd) into the tool cache",
+        )
+    })?;
+    let mut w = Workerd {
+        child: Some(child),
+        base: format!("http://127.0.0.1:{port}"),
+        plain: true,
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok((200, _)) = request("GET", port, "/v1/openapi.json", &[], None) {
+            return Ok(w);
+        }
+        if let Some(c) = w.child.as_mut()
+            && let Ok(Some(status)) = c.try_wait()
+        {
+            return Err(StepError::new(
+                format!("workerd exited early ({status})"),
+                fix,
+            ));
+        }
+        if Instant::now() > deadline {
+            return Err(StepError::new("workerd did not answer within 60 s", fix));
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -154,6 +378,9 @@ impl Workerd {
     pub fn runtime(&self) -> Option<(u32, u16)> {
         let pgid = self.pid()?;
         let public: u16 = self.base.rsplit(':').next()?.parse().ok()?;
+        if self.plain {
+            return Some((pgid, public));
+        }
         let mut candidates = Vec::new();
         for entry in std::fs::read_dir("/proc").ok()?.flatten() {
             let Some(pid) = entry
@@ -369,4 +596,35 @@ pub fn seed_demo(repo: &Path, port: u16, admin_token: &str, origin: &str) -> Res
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_config_embeds_the_bundle_relative_to_the_config() {
+        assert_eq!(
+            relative(
+                Path::new("/r/target/s"),
+                Path::new("/r/edge/build/index.js")
+            ),
+            PathBuf::from("../../edge/build/index.js")
+        );
+        assert_eq!(capnp_str("a\"b\\c"), r#""a\"b\\c""#);
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let (date, _) = wrangler_compat(repo);
+        assert!(date.len() == 10 && date.starts_with("20"), "{date}");
+        let c = plain_config(
+            repo,
+            &repo.join("target/x"),
+            8799,
+            Path::new("/tmp/do"),
+            "tok",
+        );
+        assert!(c.contains(r#"esModule = embed "../../edge/build/worker/shim.mjs""#));
+        assert!(c.contains(r#"address = "127.0.0.1:8799""#));
+        assert!(c.contains(&format!(r#"compatibilityDate = "{date}""#)));
+        assert!(c.contains(r#"(name = "CHORUS_ADMIN_TOKEN", text = "tok")"#));
+    }
 }
