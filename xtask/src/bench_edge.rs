@@ -4,12 +4,21 @@
 //! 1. Asks per second with `wrk` (a Lua script varies the question text and
 //!    the client address, so per-client limits do not cap the run): half the
 //!    asks repeat one of 40 common questions, half are new.
-//! 2. Cached feed reads per second with `wrk` (the Cache API path).
+//! 2. Cached feed reads per second with `wrk` (the Cache API path), and
+//!    `/v1/openapi.json` (a constant from the Worker) for the runtime's CPU
+//!    cost of a request that does no Chorus work (not through the proxy).
+//!
+//!    Steps 1 and 2 run three times: through `wrangler dev`'s proxy, straight
+//!    at the workerd behind it (`direct_*`), and at the same workerd binary
+//!    on a plain config written by [`serve::start_plain`] with fresh state
+//!    (`plain_workerd_*`): no proxy, no miniflare entry Worker, assets router
+//!    or simulated Rate Limiting object, no Cache API service.
 //! 3. With 100,000 stored questions (imported through the admin route):
 //!    workerd is restarted on the same state; the first ask reports the
 //!    wake-up (model load + index rebuild from SQLite) in `Server-Timing`;
 //!    then 1,000 sequential asks report the ask path's time inside the
-//!    object (normalise + triage + dedupe + SQLite insert).
+//!    object (normalise + triage + dedupe + SQLite insert). Then the same
+//!    state wakes in the plain workerd (`plain_workerd_wake_*`).
 //!    `CHORUS_BENCH_WAKE_ONLY=1` runs only this step (no `wrk`) and writes
 //!    `target/bench/edge-wake.json`.
 //!
