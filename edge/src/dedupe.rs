@@ -61,6 +61,17 @@ fn parse_feature_rows(chunks: &[String]) -> Vec<StoredRow<'_>> {
     rows
 }
 
+/// A response's whole body, read by JavaScript in one `arrayBuffer()` and
+/// copied into wasm once. `Response::bytes` and `text` read the body as a
+/// stream, one chunk (4 KB from a local disk service) per round trip
+/// between wasm and JavaScript: about 1,900 of them for the 7.9 MB table,
+/// which took 0.5 s where `arrayBuffer()` takes 5–60 ms.
+async fn whole_body(resp: worker::Response) -> worker::Result<Vec<u8>> {
+    let sys: worker::web_sys::Response = resp.into();
+    let buf = worker::wasm_bindgen_futures::JsFuture::from(sys.array_buffer()?).await?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
 #[derive(Deserialize)]
 struct NegativeRow {
     question_id: i64,
@@ -102,7 +113,12 @@ impl BrandObject {
             let t1 = now_ms();
             let chunks = self.read_feature_chunks()?;
             let t_sql = now_ms();
-            let rows = parse_feature_rows(&chunks);
+            let mut rows = parse_feature_rows(&chunks);
+            // The index wants creation order; the chunks come in it (see
+            // `read_feature_chunks`), so this is one pass over the ids.
+            if !rows.is_sorted_by_key(|r| r.question) {
+                rows.sort_by_key(|r| r.question);
+            }
             let t2 = now_ms();
             timing.push(format!("rows;dur={}", t2 - t1));
             worker::console_log!(
@@ -213,6 +229,17 @@ impl BrandObject {
     /// Every indexed question's id, group, answered flag, language and
     /// stored features, read as one string per 20,000 rows (a value per
     /// row would cost several calls between wasm and JavaScript each).
+    ///
+    /// `CROSS JOIN` keeps `questions` the outer loop: each chunk walks the
+    /// primary key from `after` and stops at 20,000 rows, looking each
+    /// group up by its key. With a plain `JOIN` SQLite drove the join from
+    /// `groups_by_status`, fetched every remaining question through
+    /// `questions_by_group` and sorted them all for each chunk (100k
+    /// stored questions: 3× the SQLite CPU time of this plan).
+    /// `group_concat` has no `ORDER BY` of its own: it concatenates in the
+    /// subquery's order, the primary key's, and sorting each chunk's 20,000
+    /// strings again cost 200 ms of the 460 ms this read took for 100k
+    /// rows in workerd (the caller checks the order).
     fn read_feature_chunks(&self) -> ApiResult<Vec<String>> {
         let mut chunks = Vec::new();
         let mut after = 0i64;
@@ -221,10 +248,10 @@ impl BrandObject {
             for row in self
                 .sql
                 .exec(
-                    "SELECT group_concat(r, char(10) ORDER BY id), max(id), count(*) FROM (
+                    "SELECT group_concat(r, char(10)), max(id), count(*) FROM (
                        SELECT q.id AS id, q.id || ' ' || q.group_id || ' ' || (g.answered_at IS NOT NULL)
                          || ' ' || q.lang || ' ' || coalesce(q.features, '') AS r
-                       FROM questions q JOIN groups g ON g.id = q.group_id
+                       FROM questions q CROSS JOIN groups g ON g.id = q.group_id
                        WHERE q.status = 'open' AND g.status IN ('open', 'answered') AND q.id > ?
                        ORDER BY q.id LIMIT 20000)",
                     vec![after.into()],
@@ -373,8 +400,10 @@ impl BrandObject {
         let started = now_ms();
         let loaded = async {
             let assets = self.env.assets("ASSETS")?;
-            let table = assets.fetch(MODEL_URL, None).await?.bytes().await?;
-            let vocab = assets.fetch(VOCAB_URL, None).await?.text().await?;
+            let table = whole_body(assets.fetch(MODEL_URL, None).await?).await?;
+            let vocab = whole_body(assets.fetch(VOCAB_URL, None).await?).await?;
+            let vocab = String::from_utf8(vocab)
+                .map_err(|e| worker::Error::RustError(format!("{VOCAB_URL}: {e}")))?;
             let fetched = now_ms();
             let m = Embedder::from_bytes(&table, &vocab).map_err(|e| worker::Error::RustError(e.0));
             worker::console_log!(
