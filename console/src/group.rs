@@ -12,8 +12,8 @@ use crate::api::Canned;
 use crate::app::{Ctx, focus_by_id, focus_heading, local_time};
 use crate::format::{duration, tags};
 use crate::i18n::Strings;
-use crate::markdown::render;
 use crate::queue::{sla_text, status_name};
+use chorus_ui::markdown;
 
 /// The answer being written in this group view, if it differs from the
 /// saved one.
@@ -440,7 +440,7 @@ fn AnswerBox(d: GroupDetail, changed: impl Fn() + Copy + Send + Sync + 'static) 
             {match current {
                 Some(a) => view! {
                     <div class="answer-current">
-                        <div class="md">{render(&a.body)}</div>
+                        {markdown(&a.body)}
                         <p class="muted small">{(t.answered_by)(&a.agent.name, &local_time(a.answered_at, t.lang))}</p>
                     </div>
                 }.into_any(),
@@ -463,7 +463,7 @@ fn AnswerBox(d: GroupDetail, changed: impl Fn() + Copy + Send + Sync + 'static) 
                 <Show when=move || !body.get().trim().is_empty()>
                     <div class="preview" aria-label=t.preview role="region">
                         <p class="preview-label" aria-hidden="true">{t.preview}</p>
-                        <div class="md">{move || render(&body.get())}</div>
+                        {move || markdown(&body.get())}
                     </div>
                 </Show>
                 <Show when=move || error.get().is_some()>
@@ -479,7 +479,7 @@ fn AnswerBox(d: GroupDetail, changed: impl Fn() + Copy + Send + Sync + 'static) 
                     <ol>
                         {d.history.iter().rev().map(|r| view! {
                             <li>
-                                <div class="md">{render(&r.body)}</div>
+                                {markdown(&r.body)}
                                 <p class="muted small">{r.agent.name.clone()}", "{local_time(r.at, t.lang)}</p>
                             </li>
                         }).collect_view()}

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::app::{Ctx, focus_by_id, focus_heading, local_time};
 use crate::format::tags;
-use crate::markdown::render;
+use chorus_ui::markdown;
 
 /// What the editor holds: nothing, a new article, or an existing one.
 #[derive(Debug, Clone, PartialEq)]
@@ -186,7 +186,7 @@ pub fn KbView() -> impl IntoView {
                             <div class="preview" role="region" aria-label=t.preview>
                                 <p class="preview-label" aria-hidden="true">{t.preview}</p>
                                 <h3>{move || title.get()}</h3>
-                                <div class="md">{move || render(&body.get())}</div>
+                                {move || markdown(&body.get())}
                             </div>
                             <div class="actions">
                                 <button type="submit" class="primary" disabled=move || busy.get() || title.get().trim().is_empty() || body.get().trim().is_empty()>{t.save}</button>

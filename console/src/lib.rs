@@ -14,7 +14,6 @@ mod format;
 mod group;
 mod i18n;
 mod kb;
-mod markdown;
 mod metrics;
 mod queue;
 mod replies;

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 use crate::api::Canned;
 use crate::app::{Ctx, focus_by_id, focus_heading};
-use crate::markdown::render;
+use chorus_ui::markdown;
 
 /// What the editor holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,7 +119,7 @@ pub fn RepliesView() -> impl IntoView {
                                             <li class="article reply" data-reply=c.id.clone()>
                                                 <div>
                                                     <p class="a-title">{c.title.clone()}</p>
-                                                    <div class="md small">{render(&c.body)}</div>
+                                                    <div class="small">{markdown(&c.body)}</div>
                                                 </div>
                                                 {lead.then(|| view! {
                                                     <div class="actions">
@@ -162,7 +162,7 @@ pub fn RepliesView() -> impl IntoView {
                             <p id="reply-help" class="hint">{t.reply_hint}" "{t.answer_help}</p>
                             <div class="preview" role="region" aria-label=t.preview>
                                 <p class="preview-label" aria-hidden="true">{t.preview}</p>
-                                <div class="md">{move || render(&body.get())}</div>
+                                {move || markdown(&body.get())}
                             </div>
                             <div class="actions">
                                 <button type="submit" id="reply-save" class="primary" disabled=move || busy.get() || title.get().trim().is_empty() || body.get().trim().is_empty()>{t.save}</button>

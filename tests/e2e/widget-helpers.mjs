@@ -89,3 +89,19 @@ export function contrast(a, b) {
   const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
   return (x + 0.05) / (y + 0.05);
 }
+
+/** Loads the demo page with the widget of brand `slug` instead of acme and opens it. */
+export async function openFor(page, slug) {
+  await page.route(`${BASE}/`, async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace('data-brand="acme"', `data-brand="${slug}"`);
+    await route.fulfill({ response, body });
+  });
+  await page.goto(`${BASE}/`);
+  await page.locator("button.l").click();
+  await page.locator(".search input").waitFor({ timeout: 15000 });
+}
+
+/** innerHTML of the first element matching `selector` inside the widget's shadow root. */
+export const widgetHtml = (page, selector) => page.evaluate((s) =>
+  document.querySelector("[data-chorus]").shadowRoot.querySelector(s)?.innerHTML, selector);

@@ -564,7 +564,7 @@ pub fn App(handle: Handle) -> impl IntoView {
                 <button class="back" on:click=move |_| ui.back_to_search()>{t.back}</button>
                 {a.map(|a| view! {
                     <h3>{a.title}</h3>
-                    <div class="body">{a.body}</div>
+                    <div class="body">{chorus_ui::markdown(&a.body)}</div>
                 })}
             </article>
         }

@@ -1,11 +1,7 @@
 //! The Answered tab: the brand's public feed, each group once, newest
 //! answer first, paged by cursor ("Load more"). Also the answer block
-//! shared by every tab.
-//!
-//! Answers are shown as text: paragraphs split at blank lines, single
-//! newlines kept by CSS. Parsing the Markdown subset
-//! (`chorus_core::markdown`) would add wasm to a widget already above its
-//! size budget, so it is not linked here.
+//! shared by every tab: the answer in the Markdown subset, drawn by
+//! `chorus_ui::markdown` like the console's previews.
 
 use chorus_core::api::{Answer, FeedItem};
 use leptos::prelude::*;
@@ -105,17 +101,9 @@ pub fn answer_view(a: Answer, t: &'static Strings) -> impl IntoView {
     } else {
         a.agent.initials.clone()
     };
-    let paragraphs = a
-        .body
-        .replace("\r\n", "\n")
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| view! { <p>{p.to_string()}</p> })
-        .collect_view();
     view! {
         <div class="ans">
-            <div class="ab">{paragraphs}</div>
+            <div class="ab">{chorus_ui::markdown(&a.body)}</div>
             <p class="by">
                 <span class="av" aria-hidden="true">{initials}</span>
                 <span class="who">{a.agent.name}</span>
