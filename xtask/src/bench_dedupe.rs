@@ -262,6 +262,18 @@ pub fn run(_args: &[String], repo: &Path) -> Result<(), String> {
         );
         return Ok(());
     }
+    if std::env::var_os("CHORUS_BENCH_QUERY_ONLY").is_some() {
+        // For profiling and quick comparisons: ask and suggest at 100k, three passes.
+        let (ix, _) = build(&model, &texts);
+        for pass in 0..3 {
+            let (a50, a99) = time_ops(&ix, &qs, false);
+            let (s50, s99) = time_ops(&ix, &qs, true);
+            eprintln!(
+                "pass {pass}: ask p50 {a50:.1} µs p99 {a99:.1} µs; suggest p50 {s50:.1} µs p99 {s99:.1} µs"
+            );
+        }
+        return Ok(());
+    }
     let mut json = String::from("{\n");
     let _ = writeln!(json, "  \"model_load_ms\": {load_best:.2},");
     for n in [1_000usize, 10_000, 100_000] {

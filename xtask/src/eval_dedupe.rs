@@ -32,6 +32,7 @@ struct Opts {
     dump: Option<PathBuf>,
     model: PathBuf,
     oracle: bool,
+    dump_pool: Option<PathBuf>,
 }
 
 fn parse(args: &[String], repo: &Path) -> Result<Opts, String> {
@@ -43,6 +44,7 @@ fn parse(args: &[String], repo: &Path) -> Result<Opts, String> {
         dump: None,
         model: repo.join("core/model"),
         oracle: false,
+        dump_pool: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -56,6 +58,7 @@ fn parse(args: &[String], repo: &Path) -> Result<Opts, String> {
             "--intents" => o.intents = Some(val()?),
             "--pairs" => o.pairs = Some(val()?),
             "--dump" => o.dump = Some(val()?),
+            "--dump-pool" => o.dump_pool = Some(val()?),
             "--model" => o.model = val()?,
             "--baseline" => o.baseline = true,
             "--lexical" => o.lexical = true,
@@ -118,6 +121,8 @@ fn intents(rows: &[Vec<String>], model: Option<Arc<Embedder>>, o: &Opts) -> Resu
     let mut propagated = 0usize;
     let mut next_group = 1u64;
     let mut dump = String::new();
+    let mut pool = String::new();
+    let mut part = [(0usize, 0usize); 4];
     let mut oracle_hits = vec![0usize; ORACLE_SCORES.len()];
     for (i, r) in rows.iter().enumerate() {
         let (text, label) = (r[0].as_str(), r[1].as_str());
@@ -129,6 +134,32 @@ fn intents(rows: &[Vec<String>], model: Option<Arc<Embedder>>, o: &Opts) -> Resu
             let hit = ix.suggest(text, 3).iter().any(|s| ok(s.group));
             if hit {
                 s_hit += 1;
+            }
+            // Parts: even lines, odd lines, first half, second half.
+            for (k, inside) in [
+                i % 2 == 0,
+                i % 2 == 1,
+                2 * i < rows.len(),
+                2 * i >= rows.len(),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if inside {
+                    part[k].0 += 1;
+                    part[k].1 += usize::from(hit);
+                }
+            }
+            if o.dump_pool.is_some() {
+                for r in ix.debug_suggest_pool(text, 15) {
+                    let _ = write!(pool, "{i}\t{}", u8::from(ok(r.group)));
+                    for x in r.f {
+                        let _ = write!(pool, "\t{x:.5}");
+                    }
+                    let _ = write!(pool, "\t{}", u8::from(ix.is_answered(r.group)));
+                    let sims: Vec<String> = r.sims.iter().map(|x| format!("{x:.4}")).collect();
+                    let _ = writeln!(pool, "\t{}", sims.join(","));
+                }
             }
             if o.oracle {
                 let all = ix.debug_score_all(text, lang);
@@ -197,6 +228,9 @@ fn intents(rows: &[Vec<String>], model: Option<Arc<Embedder>>, o: &Opts) -> Resu
     if let Some(p) = &o.dump {
         std::fs::write(p, dump).map_err(|e| e.to_string())?;
     }
+    if let Some(p) = &o.dump_pool {
+        std::fs::write(p, pool).map_err(|e| e.to_string())?;
+    }
     let p = ratio(right, joins);
     let r = ratio(right, eligible);
     let s = ratio(s_hit, eligible);
@@ -204,6 +238,13 @@ fn intents(rows: &[Vec<String>], model: Option<Arc<Embedder>>, o: &Opts) -> Resu
         "{} questions in {:.2}s: joins={joins} (exact {exact}) right={right} eligible={eligible} wrong_via_same_label_member={propagated}",
         rows.len(),
         t0.elapsed().as_secs_f64()
+    );
+    eprintln!(
+        "suggest_recall3 on parts: even {:.4} odd {:.4} first half {:.4} second half {:.4}",
+        ratio(part[0].1, part[0].0),
+        ratio(part[1].1, part[1].0),
+        ratio(part[2].1, part[2].0),
+        ratio(part[3].1, part[3].0)
     );
     if o.oracle {
         for (k, h) in oracle_hits.iter().enumerate() {
@@ -262,6 +303,30 @@ fn pairs(rows: &[Vec<String>], model: Option<Arc<Embedder>>, o: &Opts) -> Result
     }
     if let Some(p) = &o.dump {
         std::fs::write(p, dump).map_err(|e| e.to_string())?;
+    }
+    // Suggestion sanity check on foreign data: every distinct q1 in one index
+    // (a group each); for each positive pair, is q2's q1 among suggest(q2, 3)?
+    {
+        let mut ix = QuestionIndex::new(model.clone());
+        let mut ids: HashMap<&str, u64> = HashMap::new();
+        for r in rows {
+            if !ids.contains_key(r[0].as_str()) {
+                let id = ids.len() as u64;
+                ix.insert(id, &r[0], normalize::detect_lang(&r[0]), id);
+                ids.insert(&r[0], id);
+            }
+        }
+        let (mut n, mut hit) = (0usize, 0usize);
+        for r in rows.iter().filter(|r| r[2].trim() == "1") {
+            n += 1;
+            let want = ids[r[0].as_str()];
+            hit += usize::from(ix.suggest(&r[1], 3).iter().any(|s| s.group == want));
+        }
+        eprintln!(
+            "pair suggest check: q2 -> its q1 among {} q1s in suggest(q2, 3): {:.4} (n={n})",
+            ids.len(),
+            ratio(hit, n)
+        );
     }
     let p = ratio(tp, tp + fp);
     let r = ratio(tp, tp + fneg);

@@ -256,6 +256,107 @@ impl Embedder {
         }
     }
 
+    /// Soft token alignment of a query's tokens with each of `cands` (token
+    /// id lists), in `[-1, 1]`: for each token of one side its best cosine
+    /// to a token of the other, weighted by the token row's norm (the
+    /// distilled table's frequency weighting), averaged over each side, and
+    /// the two averages combined by their harmonic mean (0 when either is
+    /// not positive). Cosines are computed once per distinct candidate token
+    /// (candidates share most of their tokens).
+    pub fn soft_align(&self, q: &[u16], cands: &[&[u16]], out: &mut Vec<f32>) {
+        out.clear();
+        let d = self.dims;
+        let known = |id: u16| (id as usize) < self.scales.len();
+        let row = |id: u16| &self.rows[id as usize * d..(id as usize + 1) * d];
+        let norm = |id: u16| {
+            let s: i32 = row(id).iter().map(|&v| i32::from(v) * i32::from(v)).sum();
+            (s as f32).sqrt()
+        };
+        // Distinct query tokens with a non-zero row, and each query position's one.
+        let mut uq: Vec<(u16, f32)> = Vec::new();
+        let mut qpos: Vec<usize> = Vec::with_capacity(q.len());
+        for &id in q {
+            if !known(id) {
+                continue;
+            }
+            let at = match uq.iter().position(|x| x.0 == id) {
+                Some(i) => i,
+                None => {
+                    let n = norm(id);
+                    if n <= 0.0 {
+                        continue;
+                    }
+                    uq.push((id, n));
+                    uq.len() - 1
+                }
+            };
+            qpos.push(at);
+        }
+        let nq = uq.len();
+        let mut qrows: Vec<i16> = Vec::with_capacity(nq * d);
+        for &(qid, _) in &uq {
+            qrows.extend(row(qid).iter().map(|&v| i16::from(v)));
+        }
+        let mut y16 = vec![0i16; d];
+        // Per distinct candidate token: its norm, then its cosine to each distinct query token.
+        let mut memo: super::hash::FxHashMap<u16, u32> = super::hash::FxHashMap::default();
+        let mut table: Vec<f32> = Vec::new();
+        let mut best_q = vec![0.0f32; nq];
+        let mut cols: Vec<u32> = Vec::new();
+        for c in cands {
+            cols.clear();
+            for &id in c.iter() {
+                if !known(id) {
+                    continue;
+                }
+                let at = *memo.entry(id).or_insert_with(|| {
+                    let at = (table.len() / (nq + 1)) as u32;
+                    let ny = norm(id);
+                    table.push(ny);
+                    for (o, &v) in y16.iter_mut().zip(row(id)) {
+                        *o = i16::from(v);
+                    }
+                    for (x, &(_, nx)) in qrows.chunks_exact(d).zip(&uq) {
+                        let dp = super::index::dot_i16(x, &y16);
+                        table.push(if ny > 0.0 { dp as f32 / (nx * ny) } else { 0.0 });
+                    }
+                    at
+                });
+                if table[at as usize * (nq + 1)] > 0.0 {
+                    cols.push(at);
+                }
+            }
+            if nq == 0 || cols.is_empty() {
+                out.push(0.0);
+                continue;
+            }
+            best_q.iter_mut().for_each(|b| *b = -1.0);
+            let (mut pb, mut wb) = (0.0f32, 0.0f32);
+            for &at in &cols {
+                let t = &table[at as usize * (nq + 1)..(at as usize + 1) * (nq + 1)];
+                let (ny, cs) = (t[0], &t[1..]);
+                let mut best = -1.0f32;
+                for (b, &c) in best_q.iter_mut().zip(cs) {
+                    *b = b.max(c);
+                    best = best.max(c);
+                }
+                pb += ny * best;
+                wb += ny;
+            }
+            let (mut pa, mut wa) = (0.0f32, 0.0f32);
+            for &i in &qpos {
+                pa += uq[i].1 * best_q[i];
+                wa += uq[i].1;
+            }
+            let (p, r) = (pa / wa, pb / wb);
+            out.push(if p + r <= 0.0 {
+                0.0
+            } else {
+                2.0 * p * r / (p + r)
+            });
+        }
+    }
+
     /// Writes the L2-normalised mean of the rows of `ids` into `out`
     /// (`dims` long). Returns false (and zeros) when `ids` is empty.
     pub fn embed_ids(&self, ids: &[u16], out: &mut [f32]) -> bool {

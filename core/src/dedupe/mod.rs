@@ -69,9 +69,12 @@ mod wordpiece;
 pub use embed::{Embedder, Error, MAX_TOKENS};
 pub use features::{FEATURES_VERSION, feature_stamp, features_current};
 pub use index::{
-    GroupId, JoinReason, QuestionId, QuestionIndex, Row, StoredRow, Suggestion, Verdict,
+    GroupId, JoinReason, PoolRow, QuestionId, QuestionIndex, Row, StoredRow, Suggestion, Verdict,
 };
-pub use score::{AUTO_JOIN, AUTO_JOIN_SUPPORTED, REDUNDANCY, SUGGEST, combine};
+pub use score::{
+    AUTO_JOIN, AUTO_JOIN_SUPPORTED, RANK_ALIGN, RANK_BIAS, RANK_TERMS, REDUNDANCY, SUGGEST,
+    combine, rank,
+};
 
 #[cfg(test)]
 mod tests;

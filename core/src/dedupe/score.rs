@@ -49,6 +49,37 @@ pub const SUGGEST: f32 = 0.05;
 /// 0.9–1.3 points; 0.3–0.8 all do about as well.
 pub const REDUNDANCY: f32 = 0.6;
 
+/// Suggestion ranking: weight of the share of the query's stemmed-term IDF
+/// weight that the stored question shares ([`rank`]).
+pub const RANK_TERMS: f32 = 1.0;
+/// Suggestion ranking: weight of the soft token alignment of the two
+/// questions (each token's best cosine to a token of the other, in the
+/// static embedding table; [`rank`]).
+pub const RANK_ALIGN: f32 = 1.0;
+/// Suggestion ranking: bias ([`rank`]).
+pub const RANK_BIAS: f32 = -1.2;
+
+/// The rank score of a stored question for suggestions, in `[0, 1]`:
+/// `sigmoid(logit(pair) + RANK_TERMS·terms + RANK_ALIGN·align + RANK_BIAS)`,
+/// where `pair` is [`combine`], `terms` the share of the query's term weight
+/// the stored question shares and `align` their soft token alignment (0
+/// without embeddings). The pair score decides whether two questions are the
+/// same; words they share and token-level agreement break the near-ties
+/// among the many paraphrases of neighbouring intents. On banking77-dev
+/// `suggest_recall3` goes from 0.9171 to 0.9202, and up on each half and on
+/// the even and odd lines alike (weights: round numbers near a logistic fit
+/// on one half of the file, checked on the other); on MQP (medical
+/// questions, not used for tuning) a paired question's original is among
+/// the 3 suggestions 94.8% of the time instead of 93.6%.
+pub fn rank(pair: f32, terms: f32, align: f32) -> f32 {
+    let p = pair.clamp(1e-4, 1.0 - 1e-4);
+    let z = (p / (1.0 - p)).ln() + RANK_TERMS * terms + RANK_ALIGN * align + RANK_BIAS;
+    if z.is_nan() {
+        return 0.0;
+    }
+    1.0 / (1.0 + (-z).exp())
+}
+
 /// Combined score in `[0, 1]`.
 pub fn combine(cos: Option<f32>, char_cos: f32) -> f32 {
     let z = match cos {

@@ -679,3 +679,24 @@ fn time_rebuild_100k() {
         eprintln!("from stored features: {:?}", t.elapsed());
     }
 }
+
+#[test]
+fn soft_align_is_one_for_the_same_tokens_and_zero_for_none() {
+    let m = toy();
+    let mut ids = Vec::new();
+    m.token_ids("where is my card", &mut ids);
+    let mut other = Vec::new();
+    m.token_ids("card", &mut other);
+    let mut out = Vec::new();
+    let none: &[u16] = &[];
+    m.soft_align(&ids, &[&ids, none, &other], &mut out);
+    assert_eq!(out.len(), 3);
+    assert!((out[0] - 1.0).abs() < 1e-4, "{out:?}");
+    assert_eq!(out[1], 0.0);
+    assert!(out[2] < out[0]);
+    assert_eq!(
+        crate::dedupe::rank(1.0, 0.0, 0.0),
+        crate::dedupe::rank(0.9999, 0.0, 0.0)
+    );
+    assert!(crate::dedupe::rank(0.5, 1.0, 0.5) > crate::dedupe::rank(0.5, 0.0, 0.5));
+}

@@ -16,7 +16,9 @@ mod rebuild;
 mod sketch;
 mod suggest;
 
-pub(crate) use sketch::lsh_planes;
+pub use suggest::PoolRow;
+
+pub(crate) use sketch::{dot_i16, lsh_planes};
 
 /// A question's id: the edge's SQLite `questions.id` (INTEGER PRIMARY KEY).
 pub type QuestionId = u64;
@@ -169,6 +171,7 @@ struct Query {
     hash: u64,
     lang: Lang,
     emb: Vec<f32>,
+    ids: Vec<u16>,
     has_emb: bool,
     grams: Vec<(u32, f32)>,
     terms: Vec<u32>,

@@ -24,9 +24,9 @@ impl QuestionIndex {
         self.grams.weigh(&raw, &mut grams);
         let mut terms = Vec::new();
         lexical::terms(&form, lang, &mut terms);
+        let mut ids = Vec::new();
         let (emb, has_emb) = match &self.model {
             Some(m) => {
-                let mut ids = Vec::new();
                 m.token_ids(text, &mut ids);
                 let mut v = vec![0.0; m.dims()];
                 let ok = m.embed_ids(&ids, &mut v);
@@ -44,6 +44,7 @@ impl QuestionIndex {
             hash,
             lang,
             emb,
+            ids,
             has_emb,
             grams,
             terms,
@@ -62,7 +63,7 @@ impl QuestionIndex {
     }
 
     /// `floor`: candidates whose score cannot reach it are not fully scored.
-    fn candidates_with(
+    pub(super) fn candidates_with(
         &self,
         q: &Query,
         floor: f32,

@@ -24,7 +24,7 @@ pub(crate) fn lsh_planes(dims: usize) -> Vec<i16> {
 /// summed in any order). No partial sum overflows here: by Cauchy–Schwarz it
 /// is at most ‖x‖·‖plane‖ ≤ 2·4096 · 128·√4096 ≈ 6.7e7.
 #[inline]
-fn dot_i16(a: &[i16], b: &[i16]) -> i32 {
+pub(crate) fn dot_i16(a: &[i16], b: &[i16]) -> i32 {
     #[cfg(target_arch = "x86_64")]
     {
         dot_i16_sse2(a, b)

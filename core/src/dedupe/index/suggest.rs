@@ -35,9 +35,25 @@ impl QuestionIndex {
         let lang = crate::normalize::detect_lang(text);
         let q = self.prepare(text, lang);
         let mut scored = self.candidates(&q, SUGGEST);
-        for s in &mut scored {
+        scored.retain(|s| s.score >= SUGGEST);
+        // Re-rank for suggestions: the pair score plus the share of the
+        // query's term weight each candidate shares and the soft token
+        // alignment of the two questions (`score::rank`).
+        let mut align = Vec::new();
+        if let Some(m) = self.model.as_ref().filter(|_| q.has_emb) {
+            let toks: Vec<&[u16]> = scored
+                .iter()
+                .map(|s| self.toks_of(&self.entries[s.slot as usize]))
+                .collect();
+            m.soft_align(&q.ids, &toks, &mut align);
+        }
+        let cover = self.term_cover(&q);
+        for (i, s) in scored.iter_mut().enumerate() {
             if self.form_of(&self.entries[s.slot as usize]) == q.form && !q.form.is_empty() {
                 s.score = 1.0;
+            } else {
+                let a = align.get(i).copied().unwrap_or(0.0);
+                s.score = score::rank(s.score, cover(s.slot), a);
             }
         }
         let ranked: Vec<(GroupId, f32, u32)> = self
@@ -54,6 +70,33 @@ impl QuestionIndex {
                 answered: self.is_answered(g),
             })
             .collect()
+    }
+
+    /// Share of the query's stemmed-term IDF weight that a stored question
+    /// shares (postings are sorted by slot: one binary search per term).
+    fn term_cover(&self, q: &super::Query) -> impl Fn(u32) -> f32 + '_ {
+        let n = self.live.max(1) as f32;
+        let lists: Vec<(Option<&Vec<u32>>, f32)> = q
+            .terms
+            .iter()
+            .map(|t| {
+                let p = self.postings.get(t);
+                let df = p.map_or(0, Vec::len) as f32;
+                (p, ((n + 1.0) / (df + 1.0)).ln() + 1.0)
+            })
+            .collect();
+        let total: f32 = lists.iter().map(|x| x.1).sum();
+        move |slot| {
+            if total <= 0.0 {
+                return 0.0;
+            }
+            let shared: f32 = lists
+                .iter()
+                .filter(|(p, _)| p.is_some_and(|p| p.binary_search(&slot).is_ok()))
+                .map(|x| x.1)
+                .sum();
+            shared / total
+        }
     }
 
     /// Picks `k` of the ranked groups greedily by maximal marginal relevance:
@@ -124,5 +167,134 @@ impl QuestionIndex {
         let mut grams = Vec::new();
         self.grams.weigh(&raw, &mut grams);
         Rep { emb, grams }
+    }
+}
+
+/// Features of one group of the suggestion pool (diagnostics).
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct PoolRow {
+    /// The group.
+    pub group: GroupId,
+    /// Scores: best member pair score, its embedding cosine and char cosine,
+    /// best member embedding cosine, best char cosine, second-best member
+    /// score, scored members, group size, best stemmed-term cosine,
+    /// centroid cosine (up to 8 members), length ratio of the best member.
+    pub f: [f32; 11],
+    /// Pair score of this group's best member against each pool group's.
+    pub sims: Vec<f32>,
+}
+
+impl QuestionIndex {
+    /// The suggestion pool (before diversification) with per-group features.
+    #[doc(hidden)]
+    pub fn debug_suggest_pool(&self, text: &str, n: usize) -> Vec<PoolRow> {
+        if self.live == 0 {
+            return Vec::new();
+        }
+        let lang = crate::normalize::detect_lang(text);
+        let q = self.prepare(text, lang);
+        let mut all = self.candidates_with(&q, SUGGEST, super::STOP_K);
+        for s in &mut all {
+            if self.form_of(&self.entries[s.0.slot as usize]) == q.form && !q.form.is_empty() {
+                s.0.score = 1.0;
+            }
+        }
+        let scored: Vec<super::Scored> = all.iter().map(|x| x.0).collect();
+        let ranked: Vec<(GroupId, f32, u32)> = self
+            .rank_groups(&scored)
+            .into_iter()
+            .filter(|x| x.1 >= SUGGEST)
+            .take(n)
+            .collect();
+        let reps: Vec<Rep> = ranked.iter().map(|x| self.rep(x.2)).collect();
+        let n_live = self.live as f32;
+        let idf = |x: &u32| {
+            let df = self.postings.get(x).map_or(0, Vec::len) as f32;
+            ((n_live + 1.0) / (df + 1.0)).ln() + 1.0
+        };
+        let qa: f32 = q.terms.iter().map(|x| idf(x).powi(2)).sum();
+        let mut qv = q.emb.clone();
+        if let Some(m) = self.model.as_ref().filter(|_| q.has_emb) {
+            for (x, c) in qv.iter_mut().zip(m.centre()) {
+                *x -= c;
+            }
+            crate::dedupe::embed::normalize(&mut qv);
+        }
+        let mut out = Vec::new();
+        for (i, &(g, s1, slot)) in ranked.iter().enumerate() {
+            let mine: Vec<&(super::Scored, Option<f32>, f32)> = all
+                .iter()
+                .filter(|x| self.entries[x.0.slot as usize].group == g)
+                .collect();
+            let best = mine.iter().find(|x| x.0.slot == slot).expect("best member");
+            let maxcos = mine.iter().filter_map(|x| x.1).fold(-1.0f32, f32::max);
+            let maxchar = mine.iter().map(|x| x.2).fold(0.0f32, f32::max);
+            let mut ss: Vec<f32> = mine.iter().map(|x| x.0.score).collect();
+            ss.sort_by(|a, b| b.total_cmp(a));
+            let s2 = ss.get(1).copied().unwrap_or(0.0);
+            let members = &self.groups[&g].members;
+            let mut tc = 0.0f32;
+            for x in &mine {
+                let e = &self.entries[x.0.slot as usize];
+                let mut t = Vec::new();
+                lexical::terms(self.form_of(e), e.lang, &mut t);
+                let ca: f32 = t.iter().map(|x| idf(x).powi(2)).sum();
+                let sh: f32 = q
+                    .terms
+                    .iter()
+                    .filter(|x| t.binary_search(x).is_ok())
+                    .map(|x| idf(x).powi(2))
+                    .sum();
+                if qa > 0.0 && ca > 0.0 {
+                    tc = tc.max(sh / (qa * ca).sqrt());
+                }
+            }
+            let mut cen = vec![0.0f32; qv.len()];
+            let mut any = false;
+            for &s in members.iter().rev().take(8) {
+                if let Some(v) = self.rep(s).emb {
+                    any = true;
+                    for (c, x) in cen.iter_mut().zip(&v) {
+                        *c += x;
+                    }
+                }
+            }
+            let cc = if any && q.has_emb && crate::dedupe::embed::normalize(&mut cen) {
+                dot(&cen, &qv)
+            } else {
+                -1.0
+            };
+            let e = &self.entries[slot as usize];
+            let lr = (q.form.len().max(1) as f32 / (e.form_len.max(1) as f32)).ln();
+            let sims = (0..ranked.len())
+                .map(|j| {
+                    if j == i {
+                        1.0
+                    } else {
+                        rep_sim(&reps[i], &reps[j])
+                    }
+                })
+                .collect();
+            out.push(PoolRow {
+                group: g,
+                f: [
+                    s1,
+                    best.1.unwrap_or(-1.0),
+                    best.2,
+                    maxcos,
+                    maxchar,
+                    s2,
+                    mine.len() as f32,
+                    members.len() as f32,
+                    tc,
+                    cc,
+                    lr,
+                ],
+                sims,
+            });
+        }
+        let _ = Lang::En;
+        out
     }
 }
