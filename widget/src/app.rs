@@ -161,7 +161,13 @@ pub struct Handle {
     /// this page (exposed as data attributes for tests and debugging).
     kb_version: RwSignal<String>,
     kb_builds: RwSignal<u32>,
+    /// Bumped when an index is built ([`Finder::prepare`]), so results
+    /// computed before it are computed again.
+    pub(crate) indexed: RwSignal<u32>,
     missed: Missed,
+    /// Whether the tabs chunk (Answered, Ask, My questions) is loaded.
+    #[cfg(feature = "split")]
+    tabs_ready: RwSignal<bool>,
     pub(crate) feed: Feed,
     pub(crate) ask: Ask,
     pub(crate) mine: Mine,
@@ -190,7 +196,10 @@ impl Handle {
             kb: RwSignal::new(None),
             kb_version: RwSignal::new(String::new()),
             kb_builds: RwSignal::new(0),
+            indexed: RwSignal::new(0),
             missed,
+            #[cfg(feature = "split")]
+            tabs_ready: RwSignal::new(false),
             feed: Feed::new(),
             ask: Ask::new(),
             mine: Mine::new(),
@@ -201,7 +210,9 @@ impl Handle {
     pub(crate) fn select(&self, tab: Tab) {
         self.ui.tab.set(tab);
         match tab {
-            Tab::Answered => self.load_feed(false),
+            // The Answered view loads the feed when it is built (with
+            // `split`, in its chunk).
+            Tab::Answered => {}
             Tab::Mine => self.mark_seen(),
             Tab::Ask => self.focus_ask(),
             Tab::Search => {}
@@ -214,6 +225,23 @@ impl Handle {
         request_animation_frame(move || {
             if let Some(i) = input.get_untracked() {
                 let _ = i.focus();
+            }
+        });
+    }
+
+    /// Builds the index of the knowledge base shown, if not yet built
+    /// (with `split`, fetching the search chunk first); results follow.
+    pub(crate) fn want_search(&self) {
+        let Some(f) = self.kb.get_untracked() else {
+            return;
+        };
+        if f.ready() {
+            return;
+        }
+        let indexed = self.indexed;
+        spawn_local(async move {
+            if f.prepare().await {
+                indexed.update(|n| *n += 1);
             }
         });
     }
@@ -421,19 +449,33 @@ pub fn App(handle: Handle) -> impl IntoView {
     let tab = ui.tab;
     let hs = StoredValue::new_local(handle.clone());
 
+    let indexed = handle.indexed;
     let results: Memo<Vec<Row>> = Memo::new(move |_| {
         let q = query.get();
+        indexed.track();
         kb.with(|k| k.as_ref().map(|f| f.find(&q)).unwrap_or_default())
     });
     let loaded = move || kb.with(Option::is_some);
     let searching = move || !query.with(|q| q.trim().is_empty());
+    // Results of a query are known once the index is built.
+    let answered = move || {
+        indexed.track();
+        kb.with(|k| k.as_ref().is_some_and(|f| f.ready()))
+    };
+    // The first query (or a new knowledge base while searching) builds the index.
+    let h_index = handle.clone();
+    Effect::new(move |_| {
+        if searching() && loaded() {
+            h_index.want_search();
+        }
+    });
 
     // Count a query with no result once the customer settles on it.
     let missed = handle.missed.clone();
     Effect::new(move |_| {
         let q = query.get();
         let found = !results.with(Vec::is_empty);
-        if loaded() {
+        if loaded() && (q.trim().is_empty() || answered()) {
             missed.saw(&q, found);
         }
     });
@@ -471,7 +513,7 @@ pub fn App(handle: Handle) -> impl IntoView {
                 if let Some(id) = id {
                     ev.prevent_default();
                     ui.open_article(id);
-                } else if n == 0 && searching() && loaded() {
+                } else if n == 0 && searching() && loaded() && answered() {
                     ev.prevent_default();
                     hs.get_value().ask_query();
                 }
@@ -487,7 +529,7 @@ pub fn App(handle: Handle) -> impl IntoView {
     };
 
     let count = move || {
-        if !loaded() || !searching() {
+        if !loaded() || !searching() || !answered() {
             return String::new();
         }
         match results.with(Vec::len) {
@@ -546,7 +588,7 @@ pub fn App(handle: Handle) -> impl IntoView {
                     <ul class="results" id="chorus-results" role="listbox" aria-label=t.results>
                         {list}
                     </ul>
-                    <Show when=move || searching() && results.with(Vec::is_empty)>
+                    <Show when=move || searching() && answered() && results.with(Vec::is_empty)>
                         <p class="empty">
                             {t.none}{" — "}
                             <button type="button" class="ask" on:click=move |_| hs.get_value().ask_query()>{t.ask_it}</button>
@@ -663,12 +705,73 @@ pub fn App(handle: Handle) -> impl IntoView {
                         View::Search => search_view().into_any(),
                         View::Article(id) => article_view(id).into_any(),
                     },
-                    Tab::Answered => feed_view(hs, t).into_any(),
-                    Tab::Ask => ask_view(hs, t).into_any(),
-                    Tab::Mine => mine_view(hs, t).into_any(),
+                    other => lazy_tab(other, hs, t),
                 }}
             </div>
         </div>
+    }
+}
+
+/// The Answered, Ask or My questions panel. With `split` their views are a
+/// wasm chunk fetched the first time one of them is shown.
+fn lazy_tab(tab: Tab, hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> AnyView {
+    #[cfg(feature = "split")]
+    {
+        let ready = hs.with_value(|h| h.tabs_ready);
+        if !ready.get_untracked() {
+            spawn_local(async move {
+                preload_tabs().await;
+                ready.set(true);
+                let h = hs.get_value();
+                if h.ui.tab.get_untracked() == Tab::Ask {
+                    // `select` focused before the view existed.
+                    h.focus_ask();
+                }
+            });
+        }
+        // Once the chunk is loaded, the split function's future is ready
+        // at its first poll.
+        (move || {
+            ready
+                .get()
+                .then(|| ready_now(tab_view(tab, hs, t)))
+                .flatten()
+        })
+        .into_any()
+    }
+    #[cfg(not(feature = "split"))]
+    tab_view(tab, hs, t)
+}
+
+/// The output of `f` if it is ready at its first poll.
+#[cfg(feature = "split")]
+fn ready_now<T>(f: impl std::future::Future<Output = T>) -> Option<T> {
+    use std::task::{Context, Poll, Waker};
+    let mut f = std::pin::pin!(f);
+    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => Some(v),
+        Poll::Pending => None,
+    }
+}
+
+/// The view of a tab other than Search.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(
+        tabs,
+        wasm_split_path = ::leptos::wasm_split,
+        preload(preload_tabs)
+    )
+)]
+fn tab_view(tab: Tab, hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> AnyView {
+    match tab {
+        Tab::Answered => {
+            hs.with_value(|h| h.load_feed(false));
+            feed_view(hs, t).into_any()
+        }
+        Tab::Ask => ask_view(hs, t).into_any(),
+        Tab::Mine => mine_view(hs, t).into_any(),
+        Tab::Search => ().into_any(),
     }
 }
 

@@ -144,6 +144,12 @@ impl Handle {
     pub(crate) fn ask_with(&self, text: String) {
         self.ask.outcome.set(None);
         self.ask.error.set(None);
+        #[cfg(feature = "split")]
+        {
+            let h = self.clone();
+            spawn_local(async move { draft_chunk(h, text).await });
+        }
+        #[cfg(not(feature = "split"))]
         self.set_draft(text);
         self.select(Tab::Ask);
     }
@@ -236,6 +242,13 @@ impl Handle {
     }
 }
 
+/// [`Handle::set_draft`] in the tabs chunk: suggestions are Ask's code.
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(tabs, wasm_split_path = ::leptos::wasm_split)]
+fn draft_chunk(h: Handle, text: String) {
+    h.set_draft(text);
+}
+
 /// The API's name of an ask outcome (`answered`, `grouped`, …), without
 /// `Debug` formatting in the wasm.
 fn status_code(s: AskStatus) -> &'static str {
@@ -299,11 +312,14 @@ fn outcome_view(h: &Handle, o: Outcome, t: &'static Strings) -> AnyView {
 /// The Ask tab.
 pub fn ask_view(hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> impl IntoView {
     let (a, kb) = hs.with_value(|h| (h.ask, h.kb));
+    let indexed = hs.with_value(|h| h.indexed);
     let hits = Memo::new(move |_| {
         let q = a.settled.get();
+        indexed.track();
         if q.chars().count() < MIN_CHARS {
             return Vec::new();
         }
+        hs.with_value(Handle::want_search);
         kb.with(|k| {
             k.as_ref()
                 .map(|f| f.find(&q).into_iter().take(KB_HITS).collect::<Vec<_>>())

@@ -54,7 +54,7 @@ pub fn bench_search(
     for _ in 0..builds.max(1) {
         let copy = articles.clone();
         let t = perf.now();
-        finder = Some(Finder::new(copy));
+        finder = Some(Finder::indexed(copy));
         build.push(perf.now() - t);
     }
     let finder = finder.ok_or("no build")?;

@@ -26,21 +26,39 @@ pub const BROWSE_LIMIT: usize = 50;
 /// Results shown for a query.
 pub const SEARCH_LIMIT: usize = 8;
 
-/// The knowledge base and, with `search`, its index.
+/// The knowledge base and, with `search`, its index once built.
+///
+/// Listing the articles (an empty query) needs no index, so the widget
+/// shows the knowledge base at once and builds the index on the first
+/// query ([`Finder::prepare`]). With the `split` feature the search engine
+/// is a separate wasm chunk that is fetched then; until it is ready
+/// [`Finder::ready`] is false and a query finds nothing.
 pub struct Finder {
     articles: Vec<Article>,
     #[cfg(feature = "search")]
-    index: chorus_core::search::SearchIndex,
+    engine: std::sync::OnceLock<Box<dyn Engine>>,
+    #[cfg(feature = "search")]
+    preparing: std::sync::atomic::AtomicBool,
 }
 
 impl Finder {
-    /// Indexes `articles` (the expensive step; done once per ETag).
+    /// The knowledge base, not indexed yet.
     pub fn new(articles: Vec<Article>) -> Self {
         Self {
-            #[cfg(feature = "search")]
-            index: chorus_core::search::SearchIndex::new(&articles),
             articles,
+            #[cfg(feature = "search")]
+            engine: std::sync::OnceLock::new(),
+            #[cfg(feature = "search")]
+            preparing: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// The knowledge base, indexed now (the bench times this).
+    #[cfg(feature = "bench")]
+    pub fn indexed(articles: Vec<Article>) -> Self {
+        let f = Self::new(articles);
+        let _ = f.engine.set(engine(&f.articles));
+        f
     }
 
     /// Number of articles.
@@ -49,12 +67,41 @@ impl Finder {
         self.articles.len()
     }
 
+    /// Whether a query can be answered (the index is built).
+    pub fn ready(&self) -> bool {
+        #[cfg(feature = "search")]
+        return self.engine.get().is_some();
+        #[cfg(not(feature = "search"))]
+        true
+    }
+
+    /// Builds the index (loading the search chunk first with `split`);
+    /// returns whether this call built it (false: ready or under way).
+    pub async fn prepare(&self) -> bool {
+        #[cfg(feature = "search")]
+        {
+            use std::sync::atomic::Ordering;
+            if self.ready() || self.preparing.swap(true, Ordering::Relaxed) {
+                return false;
+            }
+            #[cfg(feature = "split")]
+            let e = engine_chunk(&self.articles).await;
+            #[cfg(not(feature = "split"))]
+            let e = engine(&self.articles);
+            let _ = self.engine.set(e);
+            true
+        }
+        #[cfg(not(feature = "search"))]
+        false
+    }
+
     /// The article with this id.
     pub fn article(&self, id: &str) -> Option<&Article> {
         self.articles.iter().find(|a| a.id == id)
     }
 
     /// Ranked results for `query`; an empty query lists the first articles.
+    /// Before the index is ready ([`Finder::ready`]) a query finds nothing.
     pub fn find(&self, query: &str) -> Vec<Row> {
         if query.trim().is_empty() {
             return self
@@ -73,24 +120,10 @@ impl Finder {
 
     #[cfg(feature = "search")]
     fn search(&self, query: &str) -> Vec<Row> {
-        use chorus_core::search::SearchOptions;
-        let opts = SearchOptions {
-            limit: SEARCH_LIMIT,
-            snippet_bytes: 140,
-            as_you_type: true,
-        };
-        self.index
-            .search_with(query, &opts)
-            .into_iter()
-            .filter_map(|hit| {
-                let a = self.article(&hit.id)?;
-                Some(Row {
-                    title: mark(&a.title, &hit.title_highlights),
-                    snippet: mark(&hit.snippet.text, &hit.snippet.highlights),
-                    id: hit.id,
-                })
-            })
-            .collect()
+        match self.engine.get() {
+            Some(e) => e.search(&self.articles, query),
+            None => Vec::new(),
+        }
     }
 
     #[cfg(not(feature = "search"))]
@@ -107,6 +140,54 @@ impl Finder {
             })
             .collect()
     }
+}
+
+/// A built search index, behind a trait object so that, with `split`, its
+/// code is reached only through [`engine_chunk`] and lands in that chunk.
+#[cfg(feature = "search")]
+pub trait Engine: Send + Sync {
+    /// Ranked rows of `articles` (the ones indexed) for `query`.
+    fn search(&self, articles: &[Article], query: &str) -> Vec<Row>;
+}
+
+#[cfg(feature = "search")]
+struct Index(chorus_core::search::SearchIndex);
+
+#[cfg(feature = "search")]
+impl Engine for Index {
+    fn search(&self, articles: &[Article], query: &str) -> Vec<Row> {
+        use chorus_core::search::SearchOptions;
+        let opts = SearchOptions {
+            limit: SEARCH_LIMIT,
+            snippet_bytes: 140,
+            as_you_type: true,
+        };
+        self.0
+            .search_with(query, &opts)
+            .into_iter()
+            .filter_map(|hit| {
+                let a = articles.iter().find(|a| a.id == hit.id)?;
+                Some(Row {
+                    title: mark(&a.title, &hit.title_highlights),
+                    snippet: mark(&hit.snippet.text, &hit.snippet.highlights),
+                    id: hit.id,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Indexes `articles` (the expensive step; done once per ETag).
+#[cfg(feature = "search")]
+fn engine(articles: &[Article]) -> Box<dyn Engine> {
+    Box::new(Index(chorus_core::search::SearchIndex::new(articles)))
+}
+
+/// [`engine`] in the `search` wasm chunk, fetched on the first call.
+#[cfg(all(feature = "search", feature = "split"))]
+#[leptos::wasm_split::wasm_split(search, wasm_split_path = ::leptos::wasm_split)]
+fn engine_chunk(articles: &[Article]) -> Box<dyn Engine> {
+    engine(articles)
 }
 
 /// Cuts `text` at the byte ranges `marks`. Ranges that are out of bounds,

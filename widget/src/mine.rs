@@ -166,7 +166,7 @@ impl Handle {
             if m.round.get_value() != round || !h.open.get_untracked() {
                 return;
             }
-            let changed = h.refresh_mine().await;
+            let changed = refresh(h.clone()).await;
             let next = if changed {
                 FAST_MS
             } else {
@@ -183,6 +183,26 @@ impl Handle {
             );
         });
     }
+}
+
+/// [`Handle::refresh_mine`] (with `split`, in the tabs chunk, so a
+/// customer who never asked loads none of it).
+async fn refresh(h: Handle) -> bool {
+    if askers::tokens(&h.opts.brand).is_empty() {
+        return false;
+    }
+    #[cfg(feature = "split")]
+    return refresh_boxed(h).await.await;
+    #[cfg(not(feature = "split"))]
+    refresh_boxed(h).await
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(tabs, wasm_split_path = ::leptos::wasm_split)
+)]
+fn refresh_boxed(h: Handle) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool>>> {
+    Box::pin(async move { h.refresh_mine().await })
 }
 
 /// The API's name of a question status, without `Debug` formatting.

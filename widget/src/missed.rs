@@ -89,8 +89,8 @@ impl Missed {
     fn count_pending(&self) {
         let mut s = self.0.borrow_mut();
         let Some(q) = s.pending.take() else { return };
-        let lower = q.to_lowercase();
-        if !s.batch.iter().any(|b| b.to_lowercase() == lower) {
+        let lower = lowercase(&q);
+        if !s.batch.iter().any(|b| lowercase(b) == lower) {
             s.batch.push(q);
         }
         let full = s.batch.len() >= MAX_BATCH;
@@ -147,6 +147,19 @@ fn clean(query: &str) -> String {
         Some((cut, _)) => joined[..cut].trim_end().to_string(),
         None => joined,
     }
+}
+
+/// `text` in lower case by the browser (`String.prototype.toLowerCase`):
+/// Rust's `to_lowercase` would bring its Unicode case tables into the
+/// module loaded on open.
+#[cfg(target_arch = "wasm32")]
+fn lowercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_lower_case().into()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn lowercase(text: &str) -> String {
+    text.to_lowercase()
 }
 
 #[cfg(test)]

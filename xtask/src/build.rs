@@ -1,10 +1,11 @@
 //! Builds the deliverables into `target/site/` (what the Worker serves) and
 //! `edge/build/` (the Worker bundle).
 //!
-//! Widget: `cargo build --target wasm32-unknown-unknown --release`, then
-//! `wasm-bindgen --target web`, then `wasm-opt -Oz --converge`, esbuild
-//! minifies the glue JS and the CSS, then content-hashed names
-//! under `/w/`. `embed.js` is the only unhashed file; it is templated with the
+//! Widget: `cargo build --target wasm32-unknown-unknown --release
+//! --features split`, then [`crate::split`] (wasm-split into the module
+//! loaded on open and chunks loaded on first use, `wasm-bindgen --target
+//! web`, `wasm-opt -Oz --converge`), esbuild minifies the glue JS, the chunk
+//! loader and the CSS, then content-hashed names under `/w/`. `embed.js` is the only unhashed file; it is templated with the
 //! hashed names and minified by esbuild. Each stage is skipped when its input
 //! fingerprint has not changed, so a second `cargo xtask demo` is quick.
 
@@ -33,9 +34,14 @@ pub struct WidgetFiles {
     pub wasm: String,
     /// `/w/w-<hash>.css`
     pub css: String,
+    /// `/w/s-<hash>.js`: wasm-split's chunk loader, imported by the glue.
+    pub loader: String,
+    /// Chunks fetched on first use: label (`search`, `tabs`, `shared_3`)
+    /// and `/w/w-<hash>.wasm`.
+    pub chunks: Vec<(String, String)>,
 }
 
-fn io(ctx: &str) -> impl Fn(std::io::Error) -> StepError + '_ {
+pub(crate) fn io(ctx: &str) -> impl Fn(std::io::Error) -> StepError + '_ {
     move |e| StepError::new(format!("{ctx}: {e}"), "check disk space and permissions")
 }
 
@@ -110,9 +116,13 @@ pub fn widget_cargo(repo: &Path, target_dir: &Path, args: &[&str]) -> Command {
 /// Builds the widget and the static site; returns the hashed file names.
 pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError> {
     let fix = "CARGO_TARGET_DIR=target/widget-cargo RUSTFLAGS='--cfg erase_components' \
-               cargo build -p chorus-widget --release --target wasm32-unknown-unknown";
+               cargo build -p chorus-widget --release --target wasm32-unknown-unknown \
+               --features split";
     let target = repo.join(WIDGET_TARGET);
-    run(&mut widget_cargo(repo, &target, &[]), fix)?;
+    run(
+        &mut widget_cargo(repo, &target, crate::split::FEATURES),
+        fix,
+    )?;
     let raw = target.join("wasm32-unknown-unknown/release/chorus_widget.wasm");
     let raw_bytes = std::fs::read(&raw).map_err(io("reading the widget wasm"))?;
     let css_src = repo.join("widget/style.css");
@@ -120,7 +130,7 @@ pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError
     let embed = std::fs::read_to_string(repo.join("www/embed.js")).map_err(io("www/embed.js"))?;
     let stamp_input = {
         // Bump when the pipeline below changes, so the site is rebuilt.
-        let mut v = b"pipeline 3: converge, no stream exports, minified glue and css".to_vec();
+        let mut v = b"pipeline 4: wasm-split, converge, no stream exports, minified".to_vec();
         v.extend_from_slice(&raw_bytes);
         v.extend_from_slice(&css);
         v.extend_from_slice(embed.as_bytes());
@@ -138,23 +148,33 @@ pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError
     }
 
     let bindgen_out = repo.join("target/widget-bindgen");
-    let (js, wasm) = bindgen_and_optimise(tools, &raw, &bindgen_out)?;
+    let parts = crate::split::split(tools, &raw, &bindgen_out)?;
+    let named = crate::split::name(tools, &parts, &bindgen_out)?;
     let css = minify(tools, &css_src, &bindgen_out.join("style.min.css"))?;
 
     let wdir = site.join("w");
     let _ = std::fs::remove_dir_all(&wdir);
     std::fs::create_dir_all(&wdir).map_err(io("creating target/site/w"))?;
-    let name = |bytes: &[u8], ext: &str| format!("/w/w-{}.{ext}", &sha256_hex(bytes)[..10]);
+    let css_name = format!("/w/w-{}.css", &sha256_hex(&css)[..10]);
+    let mut written = named.files.clone();
+    written.push((css_name.clone(), css));
+    for (path, bytes) in &written {
+        std::fs::write(site.join(path.trim_start_matches('/')), bytes)
+            .map_err(io("writing the widget files"))?;
+    }
+    let path = |i: usize| named.files[i].0.clone();
     let files = WidgetFiles {
-        js: name(&js, "js"),
-        wasm: name(&wasm, "wasm"),
-        css: name(&css, "css"),
+        js: path(0),
+        loader: path(1),
+        wasm: path(2),
+        css: css_name,
+        chunks: named
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.clone(), path(3 + i)))
+            .collect(),
     };
-    std::fs::write(site.join(files.js.trim_start_matches('/')), &js).map_err(io("writing js"))?;
-    std::fs::write(site.join(files.wasm.trim_start_matches('/')), &wasm)
-        .map_err(io("writing wasm"))?;
-    std::fs::write(site.join(files.css.trim_start_matches('/')), &css)
-        .map_err(io("writing css"))?;
 
     // embed.js: the only unhashed file, templated with the hashed names.
     let templated = embed
@@ -177,7 +197,13 @@ pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError
     )?;
     std::fs::copy(repo.join("www/index.html"), site.join("index.html"))
         .map_err(io("index.html"))?;
-    let m = serde_json::json!({"js": files.js, "wasm": files.wasm, "css": files.css});
+    let m = serde_json::json!({
+        "js": files.js,
+        "wasm": files.wasm,
+        "css": files.css,
+        "loader": files.loader,
+        "chunks": files.chunks,
+    });
     std::fs::write(&manifest, m.to_string()).map_err(io("manifest"))?;
     std::fs::write(&stamp, stamp_input).map_err(io("stamp"))?;
     Ok(files)
@@ -246,7 +272,7 @@ pub fn bindgen_and_optimise(
 
 /// `esbuild --minify` of `src` (JS module or CSS, by extension) into `out`;
 /// returns the minified bytes.
-fn minify(tools: &Tools, src: &Path, out: &Path) -> Result<Vec<u8>, StepError> {
+pub(crate) fn minify(tools: &Tools, src: &Path, out: &Path) -> Result<Vec<u8>, StepError> {
     run_quiet(
         Command::new(tools.esbuild())
             .arg(src)
@@ -268,6 +294,8 @@ fn read_manifest(p: &Path) -> Option<WidgetFiles> {
         js: v["js"].as_str()?.to_string(),
         wasm: v["wasm"].as_str()?.to_string(),
         css: v["css"].as_str()?.to_string(),
+        loader: v["loader"].as_str()?.to_string(),
+        chunks: serde_json::from_value(v["chunks"].clone()).ok()?,
     })
 }
 

@@ -17,6 +17,7 @@ mod eval_search;
 mod rng;
 mod serve;
 mod sizes;
+mod split;
 mod steps;
 mod suites;
 mod tools;

@@ -49,10 +49,21 @@ pub fn write(repo: &Path, files: &WidgetFiles) -> Result<(), StepError> {
     let mut m = serde_json::Map::new();
     let embed = read("/embed.js")?;
     add(&mut m, "embed_js", &embed);
+    // On open the browser fetches the glue, the chunk loader it imports,
+    // the main wasm and the CSS; the chunks wait for first use.
     let (_, jb) = add(&mut m, "widget_js", &read(&files.js)?);
+    let (_, lb) = add(&mut m, "widget_loader_js", &read(&files.loader)?);
     let (_, wb) = add(&mut m, "widget_wasm", &read(&files.wasm)?);
     let (_, cb) = add(&mut m, "widget_css", &read(&files.css)?);
-    m.insert("widget_on_open_brotli_bytes".into(), (jb + wb + cb).into());
+    m.insert(
+        "widget_on_open_brotli_bytes".into(),
+        (jb + lb + wb + cb).into(),
+    );
+    let mut later = 0;
+    for (label, path) in &files.chunks {
+        later += add(&mut m, &format!("widget_chunk_{label}"), &read(path)?).1;
+    }
+    m.insert("widget_chunks_brotli_bytes".into(), later.into());
     // worker-build writes the wasm and its glue to edge/build/, the shim to
     // edge/build/worker/.
     let mut worker = Vec::new();

@@ -14,6 +14,12 @@ use crate::steps::{StepError, run, run_quiet};
 /// worker-build release that matches `worker` 0.8.7.
 pub const WORKER_BUILD_VERSION: &str = "0.8.7";
 
+/// `wasm-split-cli` (crate `wasm_split_cli_support`, feature
+/// `build-binary`): splits the widget's wasm at its `#[wasm_split]`
+/// functions. Its 0.2 line reads what `wasm_split_helpers` 0.2 (through
+/// Leptos, in Cargo.lock) writes.
+pub const WASM_SPLIT_VERSION: &str = "0.2.4";
+
 /// Paths of the installed tools.
 #[derive(Debug, Clone)]
 pub struct Tools {
@@ -21,6 +27,8 @@ pub struct Tools {
     pub wasm_bindgen: PathBuf,
     /// `worker-build`.
     pub worker_build: PathBuf,
+    /// `wasm-split-cli` ([`WASM_SPLIT_VERSION`]).
+    pub wasm_split: PathBuf,
     /// The npm tool folder (has `node_modules/`).
     pub npm_dir: PathBuf,
 }
@@ -141,6 +149,17 @@ pub fn ensure_cargo_tool(
     bin: &str,
     locked: bool,
 ) -> Result<PathBuf, StepError> {
+    ensure_cargo_tool_with(krate, version, bin, locked, &[])
+}
+
+/// [`ensure_cargo_tool`] with crate `features`.
+pub fn ensure_cargo_tool_with(
+    krate: &str,
+    version: &str,
+    bin: &str,
+    locked: bool,
+    features: &[&str],
+) -> Result<PathBuf, StepError> {
     let root = cache_dir().join(format!("{krate}-{version}"));
     let exe = root.join("bin").join(bin);
     if exe.exists() {
@@ -150,14 +169,22 @@ pub fn ensure_cargo_tool(
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.args(["install", krate, "--version", version, "--root"])
         .arg(&root);
+    if !features.is_empty() {
+        cmd.args(["--features", &features.join(",")]);
+    }
     // wasm-bindgen-cli's lockfile pins a yanked crate: it must install unlocked.
     if locked {
         cmd.arg("--locked");
     }
     let fix = format!(
-        "cargo install {krate} --version {version} --root {}{}",
+        "cargo install {krate} --version {version} --root {}{}{}",
         root.display(),
-        if locked { " --locked" } else { "" }
+        if locked { " --locked" } else { "" },
+        if features.is_empty() {
+            String::new()
+        } else {
+            format!(" --features {}", features.join(","))
+        }
     );
     run(&mut cmd, &fix)?;
     Ok(exe)
@@ -211,9 +238,21 @@ pub fn ensure_npm_tools(repo: &Path) -> Result<PathBuf, StepError> {
 pub fn ensure_all(repo: &Path, p: &mut crate::steps::Progress) -> Result<Tools, StepError> {
     p.step("checking the wasm32 Rust target", ensure_wasm_target)?;
     let wbv = wasm_bindgen_version(repo)?;
-    let wasm_bindgen = p.step(&format!("installing wasm-bindgen-cli {wbv}"), || {
-        ensure_cargo_tool("wasm-bindgen-cli", &wbv, "wasm-bindgen", false)
-    })?;
+    let (wasm_bindgen, wasm_split) = p.step(
+        &format!("installing wasm-bindgen-cli {wbv} and wasm-split-cli {WASM_SPLIT_VERSION}"),
+        || {
+            Ok((
+                ensure_cargo_tool("wasm-bindgen-cli", &wbv, "wasm-bindgen", false)?,
+                ensure_cargo_tool_with(
+                    "wasm_split_cli_support",
+                    WASM_SPLIT_VERSION,
+                    "wasm-split-cli",
+                    false,
+                    &["build-binary"],
+                )?,
+            ))
+        },
+    )?;
     let worker_build = p.step(
         &format!("installing worker-build {WORKER_BUILD_VERSION}"),
         || ensure_cargo_tool("worker-build", WORKER_BUILD_VERSION, "worker-build", true),
@@ -225,6 +264,7 @@ pub fn ensure_all(repo: &Path, p: &mut crate::steps::Progress) -> Result<Tools, 
     Ok(Tools {
         wasm_bindgen,
         worker_build,
+        wasm_split,
         npm_dir,
     })
 }
