@@ -168,6 +168,9 @@ pub struct Handle {
     /// Whether the tabs chunk (Answered, Ask, My questions) is loaded.
     #[cfg(feature = "split")]
     tabs_ready: RwSignal<bool>,
+    /// Whether the article chunk (the Markdown renderer) is loaded.
+    #[cfg(feature = "split")]
+    article_ready: RwSignal<bool>,
     pub(crate) feed: Feed,
     pub(crate) ask: Ask,
     pub(crate) mine: Mine,
@@ -200,6 +203,8 @@ impl Handle {
             missed,
             #[cfg(feature = "split")]
             tabs_ready: RwSignal::new(false),
+            #[cfg(feature = "split")]
+            article_ready: RwSignal::new(false),
             feed: Feed::new(),
             ask: Ask::new(),
             mine: Mine::new(),
@@ -606,7 +611,7 @@ pub fn App(handle: Handle) -> impl IntoView {
                 <button class="back" on:click=move |_| ui.back_to_search()>{t.back}</button>
                 {a.map(|a| view! {
                     <h3>{a.title}</h3>
-                    <div class="body">{chorus_ui::markdown(&a.body)}</div>
+                    <div class="body">{lazy_body(a.body, hs)}</div>
                 })}
             </article>
         }
@@ -741,6 +746,46 @@ fn lazy_tab(tab: Tab, hs: StoredValue<Handle, LocalStorage>, t: &'static Strings
     }
     #[cfg(not(feature = "split"))]
     tab_view(tab, hs, t)
+}
+
+/// An article's body in the Markdown subset. With `split` the renderer
+/// (and core's parser, shared with the answers of the tabs chunk) is a
+/// chunk fetched when the first article opens.
+fn lazy_body(body: String, hs: StoredValue<Handle, LocalStorage>) -> AnyView {
+    #[cfg(feature = "split")]
+    {
+        let ready = hs.with_value(|h| h.article_ready);
+        if !ready.get_untracked() {
+            spawn_local(async move {
+                preload_article().await;
+                ready.set(true);
+            });
+        }
+        (move || {
+            ready
+                .get()
+                .then(|| ready_now(article_body(body.clone())))
+                .flatten()
+        })
+        .into_any()
+    }
+    #[cfg(not(feature = "split"))]
+    {
+        let _ = hs;
+        article_body(body)
+    }
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(
+        article,
+        wasm_split_path = ::leptos::wasm_split,
+        preload(preload_article)
+    )
+)]
+fn article_body(body: String) -> AnyView {
+    chorus_ui::markdown(&body)
 }
 
 /// The output of `f` if it is ready at its first poll.

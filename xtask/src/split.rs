@@ -163,11 +163,7 @@ pub fn name(tools: &Tools, s: &Split, out: &Path) -> Result<Named, StepError> {
         }
         loader = loader.replace(&from, &format!("\"./{file}\""));
         chunk_files.push((format!("/w/{file}"), bytes.clone()));
-        labels.push(
-            stem.strip_prefix("split_")
-                .map(str::to_string)
-                .unwrap_or_else(|| stem.replace("chunk_", "shared_")),
-        );
+        labels.push(label(&s.loader, stem));
     }
     // The glue and the loader import each other: both are named after one
     // hash of everything they consist of and load.
@@ -214,6 +210,26 @@ pub fn name(tools: &Tools, s: &Split, out: &Path) -> Result<Named, StepError> {
     ];
     files.extend(chunk_files);
     Ok(Named { files, labels })
+}
+
+/// A chunk's label: `search` for `split_search`; for `chunk_4`, code that
+/// several splits share, `shared_` and their names from the loader's
+/// comment (`/* article, tabs */` above `const __chunk_4`).
+fn label(loader: &str, stem: &str) -> String {
+    if let Some(split) = stem.strip_prefix("split_") {
+        return split.to_string();
+    }
+    let decl = format!("\nconst __{stem} ");
+    let users = loader.find(&decl).and_then(|at| {
+        let before = loader[..at].trim_end();
+        let inner = before.strip_suffix("*/")?;
+        let open = inner.rfind("/*")?;
+        Some(inner[open + 2..].trim().replace(", ", "_"))
+    });
+    match users {
+        Some(u) if !u.is_empty() => format!("shared_{u}"),
+        _ => stem.replace("chunk_", "shared_"),
+    }
 }
 
 fn leb(b: &[u8], i: &mut usize) -> Option<u64> {
@@ -315,6 +331,14 @@ mod tests {
         m.extend_from_slice(&exports);
         m.extend_from_slice(&[10, 4, 1, 2, 0, 0x0b]); // body: end
         m
+    }
+
+    #[test]
+    fn chunks_are_labelled_by_their_splits() {
+        let loader = "x\n/* article, tabs */\nconst __chunk_5 = makeLoad(\n";
+        assert_eq!(label(loader, "split_search"), "search");
+        assert_eq!(label(loader, "chunk_5"), "shared_article_tabs");
+        assert_eq!(label(loader, "chunk_9"), "shared_9");
     }
 
     #[test]
