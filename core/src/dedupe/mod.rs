@@ -14,8 +14,10 @@
 //!   group (not one representative). A question auto-joins the best group
 //!   scoring ≥ [`AUTO_JOIN`] (or ≥ [`AUTO_JOIN_SUPPORTED`] on two of its
 //!   members); [`QuestionIndex::suggest`] lists groups scoring ≥ [`SUGGEST`],
-//!   diversified (maximal marginal relevance, [`REDUNDANCY`]) so near-twin
-//!   groups do not take several of the few slots.
+//!   ranked by [`rank`] (the pair score, the share of the query's term
+//!   weight a member shares and a soft token alignment in the embedding
+//!   table) and diversified (maximal marginal relevance, [`REDUNDANCY`]) so
+//!   near-twin groups do not take several of the few slots.
 //! - A question never auto-joins a group of another language (a group's
 //!   language is its first question's); Spanish (or any pair that is not
 //!   English–English) is matched on char n-grams alone, with Spanish stemming

@@ -25,8 +25,10 @@ fn rep_sim(a: &Rep, b: &Rep) -> f32 {
 }
 
 impl QuestionIndex {
-    /// Up to `k` distinct groups similar to a (partial) question, best first,
-    /// scores ≥ [`SUGGEST`]; answered groups first when scores tie (to 0.01).
+    /// Up to `k` distinct groups similar to a (partial) question, best first:
+    /// groups whose best member's pair score ([`score::combine`]) and rank
+    /// score ([`score::rank`], the suggestion's `score`) are both ≥
+    /// [`SUGGEST`]; answered groups first when scores tie (to 0.01).
     /// Groups of any language are suggested.
     pub fn suggest(&self, text: &str, k: usize) -> Vec<Suggestion> {
         if k == 0 || self.live == 0 {
