@@ -16,8 +16,9 @@ pub enum Route {
     Queue,
     /// One group; `answer` puts focus in the answer box.
     Group { id: String, answer: bool },
-    /// Knowledge-base editor.
-    Kb,
+    /// Knowledge-base editor; `article` opens that article's editor
+    /// (`#/kb/ID`, where a link to an article in a preview leads).
+    Kb { article: Option<String> },
     /// Metrics.
     Metrics,
     /// Audit log.
@@ -53,7 +54,10 @@ impl Route {
                 id: id.to_string(),
                 answer: true,
             },
-            ["kb"] => Route::Kb,
+            ["kb"] => Route::Kb { article: None },
+            ["kb", id] if !id.is_empty() => Route::Kb {
+                article: Some(id.to_string()),
+            },
             ["metrics"] => Route::Metrics,
             ["audit"] => Route::Audit,
             ["replies"] => Route::Replies,
@@ -537,7 +541,7 @@ fn Shell() -> impl IntoView {
             <nav aria-label=t.nav_label>
                 <ul>
                     {nav("#/queue", t.nav_queue, |r| matches!(r, Route::Queue | Route::Group { .. }))}
-                    {nav("#/kb", t.nav_kb, |r| matches!(r, Route::Kb))}
+                    {nav("#/kb", t.nav_kb, |r| matches!(r, Route::Kb { .. }))}
                     {nav("#/metrics", t.nav_metrics, |r| matches!(r, Route::Metrics))}
                     {nav("#/replies", t.nav_replies, |r| matches!(r, Route::Replies))}
                     {nav("#/audit", t.nav_audit, |r| matches!(r, Route::Audit))}
@@ -565,7 +569,7 @@ fn Shell() -> impl IntoView {
                 }.into_any(),
                 Route::Queue => view! { <queue::QueueView/> }.into_any(),
                 Route::Group { id, answer } => view! { <group::GroupView id=id answer=answer/> }.into_any(),
-                Route::Kb => view! { <kb::KbView/> }.into_any(),
+                Route::Kb { article } => view! { <kb::KbView article=article/> }.into_any(),
                 Route::Metrics => view! { <metrics::MetricsView/> }.into_any(),
                 Route::Audit => view! { <audit::AuditView/> }.into_any(),
                 Route::Replies => view! { <replies::RepliesView/> }.into_any(),
@@ -584,7 +588,13 @@ mod tests {
     #[test]
     fn routes_from_hash() {
         assert_eq!(Route::parse(""), Route::Queue);
-        assert_eq!(Route::parse("#/kb"), Route::Kb);
+        assert_eq!(Route::parse("#/kb"), Route::Kb { article: None });
+        assert_eq!(
+            Route::parse("#/kb/returns"),
+            Route::Kb {
+                article: Some("returns".into())
+            }
+        );
         assert_eq!(
             Route::parse("#/group/g7/answer"),
             Route::Group {

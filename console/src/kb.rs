@@ -1,5 +1,6 @@
 //! Knowledge-base editor: list, create, edit, delete, with a live preview
-//! drawn by the same Markdown-subset renderer as answers.
+//! drawn by the widget's own renderer (`chorus_ui::markdown`), as answers
+//! are; links to articles in any preview lead here (`#/kb/ID`).
 
 use chorus_core::api::{Article, ArticleInput};
 use leptos::prelude::*;
@@ -7,7 +8,33 @@ use leptos::task::spawn_local;
 
 use crate::app::{Ctx, focus_by_id, focus_heading, local_time};
 use crate::format::tags;
-use chorus_ui::markdown;
+
+/// `src` in the Markdown subset as the widget draws it. A link to one of
+/// `articles` opens that article's editor in a new tab (a draft here
+/// stays); a link to any other id is its text.
+pub fn md(src: &str, articles: RwSignal<Vec<Article>>) -> AnyView {
+    chorus_ui::markdown(
+        src,
+        move |id| articles.with(|l| l.iter().any(|a| a.id == id)),
+        |id| {
+            let _ = window().open_with_url_and_target(&format!("#/kb/{id}"), "_blank");
+        },
+    )
+}
+
+/// The brand's articles, for links to them: empty until they arrive (or
+/// when they cannot be read, which the knowledge-base view reports).
+pub fn load_articles(ctx: Ctx) -> RwSignal<Vec<Article>> {
+    let list = RwSignal::new(Vec::new());
+    if let Some(client) = ctx.client() {
+        spawn_local(async move {
+            if let Ok(kb) = client.kb().await {
+                list.set(kb.articles);
+            }
+        });
+    }
+    list
+}
 
 /// What the editor holds: nothing, a new article, or an existing one.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,9 +44,9 @@ enum Editing {
     Existing(String),
 }
 
-/// The knowledge-base view.
+/// The knowledge-base view; `article` (an id) opens that article's editor.
 #[component]
-pub fn KbView() -> impl IntoView {
+pub fn KbView(article: Option<String>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let t = ctx.t.get_untracked();
     let articles = RwSignal::new(Vec::<Article>::new());
@@ -91,6 +118,21 @@ pub fn KbView() -> impl IntoView {
             busy.set(false);
         });
     };
+    // `#/kb/ID`: that article's editor, once the list is in.
+    let wanted = StoredValue::new(article);
+    Effect::new(move |_| {
+        if !loaded.get() {
+            return;
+        }
+        let found = wanted.with_value(|w| {
+            w.as_ref()
+                .and_then(|id| articles.with_untracked(|l| l.iter().find(|a| a.id == *id).cloned()))
+        });
+        if let Some(a) = found {
+            wanted.set_value(None);
+            start_edit(a);
+        }
+    });
     let delete = move |id: String| {
         let Some(client) = ctx.client() else { return };
         spawn_local(async move {
@@ -186,7 +228,7 @@ pub fn KbView() -> impl IntoView {
                             <div class="preview" role="region" aria-label=t.preview>
                                 <p class="preview-label" aria-hidden="true">{t.preview}</p>
                                 <h3>{move || title.get()}</h3>
-                                {move || markdown(&body.get())}
+                                {move || md(&body.get(), articles)}
                             </div>
                             <div class="actions">
                                 <button type="submit" class="primary" disabled=move || busy.get() || title.get().trim().is_empty() || body.get().trim().is_empty()>{t.save}</button>

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 use crate::api::Canned;
 use crate::app::{Ctx, focus_by_id, focus_heading};
-use chorus_ui::markdown;
+use crate::kb::{load_articles, md};
 
 /// What the editor holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +22,7 @@ enum Editing {
 #[component]
 pub fn RepliesView() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
+    let articles = load_articles(ctx);
     let t = ctx.t.get_untracked();
     let lead = ctx.me.get_untracked().is_some_and(|m| m.role == Role::Lead);
     let replies = RwSignal::new(Vec::<Canned>::new());
@@ -119,7 +120,7 @@ pub fn RepliesView() -> impl IntoView {
                                             <li class="article reply" data-reply=c.id.clone()>
                                                 <div>
                                                     <p class="a-title">{c.title.clone()}</p>
-                                                    <div class="small">{markdown(&c.body)}</div>
+                                                    <div class="small">{let b = c.body.clone(); move || md(&b, articles)}</div>
                                                 </div>
                                                 {lead.then(|| view! {
                                                     <div class="actions">
@@ -162,7 +163,7 @@ pub fn RepliesView() -> impl IntoView {
                             <p id="reply-help" class="hint">{t.reply_hint}" "{t.answer_help}</p>
                             <div class="preview" role="region" aria-label=t.preview>
                                 <p class="preview-label" aria-hidden="true">{t.preview}</p>
-                                {move || markdown(&body.get())}
+                                {move || md(&body.get(), articles)}
                             </div>
                             <div class="actions">
                                 <button type="submit" id="reply-save" class="primary" disabled=move || busy.get() || title.get().trim().is_empty() || body.get().trim().is_empty()>{t.save}</button>

@@ -5,9 +5,12 @@
 //! tree and create text nodes and a handful of elements. What the subset has:
 //! paragraphs (a single newline is a line break), `-`/`*` and `1.` lists,
 //! fenced code blocks, `` `code` ``, `**bold**`, `*italic*`/`_italic_`,
-//! `[text](url)` links and bare `http(s)://` links, and `\` escapes.
+//! `[text](url)` links and bare `http(s)://` links, `[text](article:ID)`
+//! links to a knowledge-base article, and `\` escapes.
 //! Links keep only `http:`, `https:` and `mailto:` targets; any other link is
 //! shown as its text. Renderers add `rel="noopener nofollow"` to every link.
+//! An article link keeps only an id that [`is_article_id`] accepts; the
+//! renderer shows the link text alone when no article has that id.
 
 /// A block of the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,8 +46,45 @@ pub enum Inline {
         /// The link text.
         children: Vec<Inline>,
     },
+    /// `[text](article:ID)`: a link to the knowledge-base article `id`.
+    Article {
+        /// The article's id (checked by [`is_article_id`]).
+        id: String,
+        /// The link text.
+        children: Vec<Inline>,
+    },
     /// A single newline inside a paragraph or list item.
     Break,
+}
+
+/// The scheme of a link to a knowledge-base article: `[text](article:ID)`.
+pub const ARTICLE_SCHEME: &str = "article:";
+
+/// An article id as the API accepts it: 1–80 ASCII letters, digits, `-`
+/// and `_`.
+pub fn is_article_id(id: &str) -> bool {
+    (1..=80).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The Markdown of a link to article `id` titled `title` (brackets and
+/// backslashes in the title escaped), as the console's picker inserts it.
+pub fn article_link(id: &str, title: &str) -> String {
+    let mut out = String::with_capacity(title.len() + id.len() + 12);
+    out.push('[');
+    for c in title.chars() {
+        if matches!(c, '[' | ']' | '\\' | '*' | '_' | '`') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push_str("](");
+    out.push_str(ARTICLE_SCHEME);
+    out.push_str(id);
+    out.push(')');
+    out
 }
 
 /// Deepest nesting of bold/italic/link kept; deeper markers stay text.
@@ -175,6 +215,19 @@ fn find(chars: &[char], from: usize, pat: &[char]) -> Option<usize> {
     (from..chars.len().saturating_sub(pat.len() - 1)).find(|&i| chars[i..].starts_with(pat))
 }
 
+/// The first `]` at or after `from` that no `\\` escapes.
+fn close_bracket(chars: &[char], from: usize) -> Option<usize> {
+    let mut j = from;
+    while j < chars.len() {
+        match chars[j] {
+            '\\' => j += 2,
+            ']' => return Some(j),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
 fn is_word(c: Option<&char>) -> bool {
     c.is_some_and(|c| c.is_alphanumeric())
 }
@@ -248,14 +301,23 @@ fn inline(chars: &[char], depth: usize) -> Vec<Inline> {
                 }
             }
             '[' if nest => {
-                if let Some(close) = find(chars, i + 1, &[']'])
+                if let Some(close) = close_bracket(chars, i + 1)
                     && chars.get(close + 1) == Some(&'(')
                     && let Some(paren) = find(chars, close + 2, &[')'])
                 {
                     let text = &chars[i + 1..close];
                     let target: String = chars[close + 2..paren].iter().collect();
-                    match safe_href(&target) {
-                        Some(href) if !text.is_empty() => out.push(Inline::Link {
+                    let article = target
+                        .trim()
+                        .strip_prefix(ARTICLE_SCHEME)
+                        .filter(|id| is_article_id(id));
+                    match (article, safe_href(&target)) {
+                        _ if text.is_empty() => {}
+                        (Some(id), _) => out.push(Inline::Article {
+                            id: id.to_string(),
+                            children: inline(text, depth + 1),
+                        }),
+                        (None, Some(href)) => out.push(Inline::Link {
                             href,
                             children: inline(text, depth + 1),
                         }),
@@ -302,7 +364,9 @@ pub fn plain_text(blocks: &[Block]) -> String {
             match x {
                 Inline::Text(t) | Inline::Code(t) => out.push_str(t),
                 Inline::Strong(c) | Inline::Emphasis(c) => inl(out, c),
-                Inline::Link { children, .. } => inl(out, children),
+                Inline::Link { children, .. } | Inline::Article { children, .. } => {
+                    inl(out, children)
+                }
                 Inline::Break => out.push('\n'),
             }
         }
@@ -405,6 +469,93 @@ mod tests {
         assert!(safe_href("mailto:help@acme.example").is_some());
         assert!(safe_href("https:///x").is_none());
         assert!(safe_href("https://a b").is_none());
+    }
+
+    fn art(id: &str, children: Vec<Inline>) -> Inline {
+        Inline::Article {
+            id: id.into(),
+            children,
+        }
+    }
+
+    #[test]
+    fn article_links_keep_a_valid_id() {
+        assert_eq!(
+            parse_inline("See [Returns](article:returns-policy_2)."),
+            vec![
+                t("See "),
+                art("returns-policy_2", vec![t("Returns")]),
+                t(".")
+            ]
+        );
+        assert_eq!(
+            parse_inline("[x]( article:a_1 )"),
+            vec![art("a_1", vec![t("x")])]
+        );
+        assert!(is_article_id(&"a".repeat(80)));
+        assert!(!is_article_id(&"a".repeat(81)));
+        assert!(!is_article_id(""));
+    }
+
+    #[test]
+    fn article_links_with_a_bad_id_are_text() {
+        assert_eq!(parse_inline("[Returns](article:)"), vec![t("Returns")]);
+        assert_eq!(parse_inline("[Returns](article:a/b)"), vec![t("Returns")]);
+        assert_eq!(parse_inline("[Returns](article:a b)"), vec![t("Returns")]);
+        assert_eq!(
+            parse_inline("[Returns](article:\u{e9}t\u{e9})"),
+            vec![t("Returns")]
+        );
+        assert_eq!(parse_inline("[Returns](Article:x)"), vec![t("Returns")]);
+        assert_eq!(parse_inline("[](article:x)"), vec![]);
+        assert_eq!(
+            parse_inline(&format!("[R](article:{})", "a".repeat(81))),
+            vec![t("R")]
+        );
+    }
+
+    #[test]
+    fn article_links_nest() {
+        assert_eq!(
+            parse_inline("**see [the *returns* page](article:returns)**"),
+            vec![Inline::Strong(vec![
+                t("see "),
+                art(
+                    "returns",
+                    vec![t("the "), Inline::Emphasis(vec![t("returns")]), t(" page")]
+                ),
+            ])]
+        );
+        assert_eq!(
+            parse("- [A](article:a)\n- [B](https://b.example)"),
+            vec![Block::List {
+                ordered: false,
+                items: vec![
+                    vec![art("a", vec![t("A")])],
+                    vec![Inline::Link {
+                        href: "https://b.example".into(),
+                        children: vec![t("B")]
+                    }]
+                ]
+            }]
+        );
+        assert_eq!(plain_text(&parse("Read [A **b**](article:a)")), "Read A b");
+    }
+
+    #[test]
+    fn article_link_round_trips_any_title() {
+        for title in [
+            "Returns",
+            "Sizes [EU] & *US*",
+            "a\\b_c`d]",
+            "[x](article:y)",
+        ] {
+            assert_eq!(
+                parse_inline(&article_link("t-1", title)),
+                vec![art("t-1", vec![t(title)])],
+                "{title}"
+            );
+        }
     }
 
     #[test]

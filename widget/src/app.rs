@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use chorus_core::api::{Article, BrandConfig};
-use leptos::html::Input;
+use leptos::html::{Button, Input};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
@@ -116,6 +116,8 @@ pub(crate) struct Ui {
     /// Index into the current results of the option the arrow keys chose.
     active: RwSignal<Option<usize>>,
     input: NodeRef<Input>,
+    /// The article view's "Back" button, focused when an article opens.
+    back: NodeRef<Button>,
 }
 
 impl Ui {
@@ -137,11 +139,41 @@ impl Ui {
     fn open_article(self, id: String) {
         self.tab.set(Tab::Search);
         self.view.set(View::Article(id));
+        // The control that opened it is gone; focus stays in the dialog.
+        let back = self.back;
+        request_animation_frame(move || {
+            if let Some(b) = back.get_untracked() {
+                let _ = b.focus();
+            }
+        });
     }
 
     fn back_to_search(self) {
         self.view.set(View::Search);
         self.focus_input();
+    }
+}
+
+/// The knowledge base and the Search tab, for the links to articles in
+/// answers and articles (`[text](article:ID)`).
+#[derive(Clone, Copy)]
+pub(crate) struct Links {
+    kb: RwSignal<Option<Arc<Finder>>>,
+    ui: Ui,
+}
+
+impl Links {
+    /// `src` in the Markdown subset (`chorus_ui::markdown`, as the
+    /// console's previews draw it). A link to an article the knowledge base
+    /// has opens it in the Search tab; any other is its text. Drawn again
+    /// when the knowledge base changes.
+    pub(crate) fn body(self, src: String) -> AnyView {
+        let Links { kb, ui } = self;
+        chorus_ui::markdown(
+            &src,
+            move |id| kb.with(|k| k.as_ref().is_some_and(|f| f.article(id).is_some())),
+            move |id| ui.open_article(id),
+        )
     }
 }
 
@@ -194,6 +226,7 @@ impl Handle {
                 view: RwSignal::new(View::Search),
                 active: RwSignal::new(None),
                 input: NodeRef::new(),
+                back: NodeRef::new(),
             },
             loaded: RwSignal::new(false),
             kb: RwSignal::new(None),
@@ -254,6 +287,14 @@ impl Handle {
     /// Opens article `id` in the Search tab.
     pub(crate) fn open_article(&self, id: String) {
         self.ui.open_article(id);
+    }
+
+    /// What answers and articles need for their links to articles.
+    pub(crate) fn links(&self) -> Links {
+        Links {
+            kb: self.kb,
+            ui: self.ui,
+        }
     }
 
     /// "Ask this question" from a search with no result.
@@ -449,6 +490,7 @@ pub fn App(handle: Handle) -> impl IntoView {
         view,
         active,
         input,
+        back,
     } = ui;
     let t = handle.t;
     let tab = ui.tab;
@@ -608,7 +650,7 @@ pub fn App(handle: Handle) -> impl IntoView {
         let a = kb.with_untracked(|k| k.as_ref().and_then(|f| f.article(&id).cloned()));
         view! {
             <article class="article">
-                <button class="back" on:click=move |_| ui.back_to_search()>{t.back}</button>
+                <button class="back" node_ref=back on:click=move |_| ui.back_to_search()>{t.back}</button>
                 {a.map(|a| view! {
                     <h3>{a.title}</h3>
                     <div class="body">{lazy_body(a.body, hs)}</div>
@@ -752,6 +794,7 @@ fn lazy_tab(tab: Tab, hs: StoredValue<Handle, LocalStorage>, t: &'static Strings
 /// (and core's parser, shared with the answers of the tabs chunk) is a
 /// chunk fetched when the first article opens.
 fn lazy_body(body: String, hs: StoredValue<Handle, LocalStorage>) -> AnyView {
+    let links = hs.with_value(Handle::links);
     #[cfg(feature = "split")]
     {
         let ready = hs.with_value(|h| h.article_ready);
@@ -764,16 +807,13 @@ fn lazy_body(body: String, hs: StoredValue<Handle, LocalStorage>) -> AnyView {
         (move || {
             ready
                 .get()
-                .then(|| ready_now(article_body(body.clone())))
+                .then(|| ready_now(article_body(body.clone(), links)))
                 .flatten()
         })
         .into_any()
     }
     #[cfg(not(feature = "split"))]
-    {
-        let _ = hs;
-        article_body(body)
-    }
+    article_body(body, links)
 }
 
 #[cfg_attr(
@@ -784,8 +824,8 @@ fn lazy_body(body: String, hs: StoredValue<Handle, LocalStorage>) -> AnyView {
         preload(preload_article)
     )
 )]
-fn article_body(body: String) -> AnyView {
-    chorus_ui::markdown(&body)
+fn article_body(body: String, links: Links) -> AnyView {
+    links.body(body).into_any()
 }
 
 /// The output of `f` if it is ready at its first poll.

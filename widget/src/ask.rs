@@ -266,7 +266,7 @@ fn outcome_view(h: &Handle, o: Outcome, t: &'static Strings) -> AnyView {
     let body = match o.reply.status {
         AskStatus::Answered => view! {
             <p class="lead">{t.out_answered}</p>
-            {o.reply.answer.map(|a| answer_view(a, t))}
+            {o.reply.answer.map(|a| answer_view(a, t, h.links()))}
         }
         .into_any(),
         AskStatus::Grouped => {
@@ -311,7 +311,7 @@ fn outcome_view(h: &Handle, o: Outcome, t: &'static Strings) -> AnyView {
 
 /// The Ask tab.
 pub fn ask_view(hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> impl IntoView {
-    let (a, kb) = hs.with_value(|h| (h.ask, h.kb));
+    let (a, kb, links) = hs.with_value(|h| (h.ask, h.kb, h.links()));
     let indexed = hs.with_value(|h| h.indexed);
     let hits = Memo::new(move |_| {
         let q = a.settled.get();
@@ -355,7 +355,7 @@ pub fn ask_view(hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> i
                             >{t.show_answer}</button>
                         })}
                         <Show when=shown.clone()>
-                            {answer.clone().map(|x| answer_view(x, t))}
+                            {answer.clone().map(|x| answer_view(x, t, links))}
                         </Show>
                         <button type="button" class="link too" on:click=move |_| hs.get_value().submit(Some(id.clone()))>
                             {t.mine_too}

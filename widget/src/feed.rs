@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
-use crate::app::Handle;
+use crate::app::{Handle, Links};
 use crate::i18n::{Strings, ago, asked_by};
 
 /// Items per feed page.
@@ -90,7 +90,7 @@ pub fn now() -> i64 {
 }
 
 /// An answer: its text, who answered (initials and name) and when.
-pub fn answer_view(a: Answer, t: &'static Strings) -> impl IntoView {
+pub fn answer_view(a: Answer, t: &'static Strings, links: Links) -> impl IntoView {
     let initials = if a.agent.initials.trim().is_empty() {
         a.agent
             .name
@@ -103,7 +103,7 @@ pub fn answer_view(a: Answer, t: &'static Strings) -> impl IntoView {
     };
     view! {
         <div class="ans">
-            <div class="ab">{chorus_ui::markdown(&a.body)}</div>
+            <div class="ab">{links.body(a.body)}</div>
             <p class="by">
                 <span class="av" aria-hidden="true">{initials}</span>
                 <span class="who">{a.agent.name}</span>
@@ -115,7 +115,7 @@ pub fn answer_view(a: Answer, t: &'static Strings) -> impl IntoView {
 
 /// The Answered tab.
 pub fn feed_view(hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> impl IntoView {
-    let f = hs.with_value(|h| h.feed);
+    let (f, links) = hs.with_value(|h| (h.feed, h.links()));
     let list = move || {
         f.items
             .get()
@@ -125,7 +125,7 @@ pub fn feed_view(hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> 
                     <li class="qa" data-group=it.group_id.clone()>
                         <h3 class="qq">{it.question}</h3>
                         <p class="cnt">{asked_by(t, it.asked_count)}</p>
-                        {answer_view(it.answer, t)}
+                        {answer_view(it.answer, t, links)}
                     </li>
                 }
             })

@@ -217,7 +217,7 @@ fn status_code(s: QuestionStatus) -> &'static str {
 
 /// The My questions tab.
 pub fn mine_view(hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> impl IntoView {
-    let (m, brand) = hs.with_value(|h| (h.mine, h.opts.brand.clone()));
+    let (m, brand, links) = hs.with_value(|h| (h.mine, h.opts.brand.clone(), h.links()));
     let status = move |s: QuestionStatus| match s {
         QuestionStatus::Open => t.st_open,
         QuestionStatus::Answered => t.st_answered,
@@ -243,7 +243,7 @@ pub fn mine_view(hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> 
                             {" · "}
                             <span>{ago(t, q.asked_at, now())}</span>
                         </p>
-                        {q.answer.map(|a| answer_view(a, t))}
+                        {q.answer.map(|a| answer_view(a, t, links))}
                         {solved}
                     </li>
                 }
