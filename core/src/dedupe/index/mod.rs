@@ -180,6 +180,9 @@ struct Query {
     weak: [[u8; 2]; TABLES],
 }
 
+/// Char n-gram TF-IDF vectors of fully scored candidates, by slot.
+type Weighed = Vec<(u32, Vec<(u32, f32)>)>;
+
 /// One scored stored question.
 #[derive(Debug, Clone, Copy)]
 struct Scored {

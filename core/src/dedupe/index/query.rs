@@ -10,8 +10,8 @@ use crate::normalize::Lang;
 
 use super::{
     BITS, BUCKET_SCAN, CHAR_K, EMB_K, EXACT_K, EXACT_LEX_K, GroupId, JoinReason, LEX_K, Query,
-    QuestionId, QuestionIndex, SKETCH_BITS, STOP_K, Scored, TABLES, TERM_SCAN, Verdict, code,
-    exact_key, top_k,
+    QuestionId, QuestionIndex, SKETCH_BITS, STOP_K, Scored, TABLES, TERM_SCAN, Verdict, Weighed,
+    code, exact_key, top_k,
 };
 
 impl QuestionIndex {
@@ -56,18 +56,21 @@ impl QuestionIndex {
     /// Candidate slots from term postings and LSH buckets (sub-linear: bounded
     /// reads per term and per bucket), scored exactly, best first.
     pub(super) fn candidates(&self, q: &Query, floor: f32) -> Vec<Scored> {
-        self.candidates_with(q, floor, STOP_K)
+        self.candidates_with(q, floor, STOP_K, None)
             .into_iter()
             .map(|x| x.0)
             .collect()
     }
 
     /// `floor`: candidates whose score cannot reach it are not fully scored.
+    /// `keep` receives each fully scored candidate's char n-gram TF-IDF
+    /// vector (reused by the suggestions' diversification).
     pub(super) fn candidates_with(
         &self,
         q: &Query,
         floor: f32,
         stop_k: usize,
+        mut keep: Option<&mut Weighed>,
     ) -> Vec<(Scored, Option<f32>, f32)> {
         let mut lex: FxHashMap<u32, f32> = FxHashMap::default();
         lex.reserve(q.terms.len() * 64);
@@ -177,6 +180,9 @@ impl QuestionIndex {
             lexical::grams(self.form_of(e), &mut raw);
             self.grams.weigh(&raw, &mut w);
             let c = lexical::cosine(&q.grams, &w);
+            if let Some(k) = keep.as_deref_mut() {
+                k.push((s, w.clone()));
+            }
             let score = score::combine(cos, c);
             let at = top.partition_point(|&x| x >= score);
             top.insert(at, score);
@@ -235,7 +241,7 @@ impl QuestionIndex {
         lang: Lang,
     ) -> Vec<(QuestionId, GroupId, Option<f32>, f32, f32)> {
         let q = self.prepare(text, lang);
-        self.candidates_with(&q, 0.0, STOP_K)
+        self.candidates_with(&q, 0.0, STOP_K, None)
             .into_iter()
             .map(|(s, cos, c)| {
                 let e = &self.entries[s.slot as usize];

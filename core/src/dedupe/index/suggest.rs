@@ -5,7 +5,7 @@ use crate::dedupe::lexical;
 use crate::dedupe::score::{self, REDUNDANCY, SUGGEST};
 use crate::normalize::Lang;
 
-use super::{GroupId, QuestionIndex, SUGGEST_POOL, Suggestion};
+use super::{GroupId, QuestionIndex, STOP_K, SUGGEST_POOL, Scored, Suggestion, Weighed};
 
 /// A stored question's vectors for [`QuestionIndex::diversify`]: centred
 /// unit embedding (English with a model) and char n-gram TF-IDF.
@@ -36,7 +36,12 @@ impl QuestionIndex {
         }
         let lang = crate::normalize::detect_lang(text);
         let q = self.prepare(text, lang);
-        let mut scored = self.candidates(&q, SUGGEST);
+        let mut kept = Vec::new();
+        let mut scored: Vec<Scored> = self
+            .candidates_with(&q, SUGGEST, STOP_K, Some(&mut kept))
+            .into_iter()
+            .map(|x| x.0)
+            .collect();
         scored.retain(|s| s.score >= SUGGEST);
         // Re-rank for suggestions: the pair score plus the share of the
         // query's term weight each candidate shares and the soft token
@@ -64,7 +69,7 @@ impl QuestionIndex {
             .filter(|x| x.1 >= SUGGEST)
             .take(SUGGEST_POOL.max(k))
             .collect();
-        self.diversify(ranked, k)
+        self.diversify(ranked, k, &kept)
             .into_iter()
             .map(|(g, score, _)| Suggestion {
                 group: g,
@@ -107,13 +112,24 @@ impl QuestionIndex {
     /// compared with the pair score); ties (to 0.01) go to answered groups.
     /// Two near-identical groups then do not fill two of the few slots: if
     /// the first is wrong, its twin most likely is too.
-    fn diversify(&self, mut pool: Vec<(GroupId, f32, u32)>, k: usize) -> Vec<(GroupId, f32, u32)> {
+    fn diversify(
+        &self,
+        mut pool: Vec<(GroupId, f32, u32)>,
+        k: usize,
+        kept: &Weighed,
+    ) -> Vec<(GroupId, f32, u32)> {
         if pool.len() <= 1 {
             pool.truncate(k);
             return pool;
         }
         // Each member's vector: centred unit embedding, or char n-gram TF-IDF.
-        let reps: Vec<Rep> = pool.iter().map(|x| self.rep(x.2)).collect();
+        let reps: Vec<Rep> = pool
+            .iter()
+            .map(|x| {
+                let grams = kept.iter().find(|k| k.0 == x.2).map(|k| k.1.clone());
+                self.rep_with(x.2, grams)
+            })
+            .collect();
         let mut picked: Vec<usize> = Vec::with_capacity(k);
         let mut penalty = vec![0.0f32; pool.len()];
         let mut left: Vec<usize> = (0..pool.len()).collect();
@@ -147,6 +163,12 @@ impl QuestionIndex {
     }
 
     fn rep(&self, slot: u32) -> Rep {
+        self.rep_with(slot, None)
+    }
+
+    /// [`rep`](Self::rep) with the question's char n-gram vector when it is
+    /// already weighed (same index state, so the same vector).
+    fn rep_with(&self, slot: u32, grams: Option<Vec<(u32, f32)>>) -> Rep {
         let e = &self.entries[slot as usize];
         let mut emb = None;
         if let Some(m) = self
@@ -164,10 +186,13 @@ impl QuestionIndex {
                 }
             }
         }
-        let mut raw = Vec::new();
-        lexical::grams(self.form_of(e), &mut raw);
-        let mut grams = Vec::new();
-        self.grams.weigh(&raw, &mut grams);
+        let grams = grams.unwrap_or_else(|| {
+            let mut raw = Vec::new();
+            lexical::grams(self.form_of(e), &mut raw);
+            let mut w = Vec::new();
+            self.grams.weigh(&raw, &mut w);
+            w
+        });
         Rep { emb, grams }
     }
 }
@@ -196,13 +221,13 @@ impl QuestionIndex {
         }
         let lang = crate::normalize::detect_lang(text);
         let q = self.prepare(text, lang);
-        let mut all = self.candidates_with(&q, SUGGEST, super::STOP_K);
+        let mut all = self.candidates_with(&q, SUGGEST, STOP_K, None);
         for s in &mut all {
             if self.form_of(&self.entries[s.0.slot as usize]) == q.form && !q.form.is_empty() {
                 s.0.score = 1.0;
             }
         }
-        let scored: Vec<super::Scored> = all.iter().map(|x| x.0).collect();
+        let scored: Vec<Scored> = all.iter().map(|x| x.0).collect();
         let ranked: Vec<(GroupId, f32, u32)> = self
             .rank_groups(&scored)
             .into_iter()
@@ -225,7 +250,7 @@ impl QuestionIndex {
         }
         let mut out = Vec::new();
         for (i, &(g, s1, slot)) in ranked.iter().enumerate() {
-            let mine: Vec<&(super::Scored, Option<f32>, f32)> = all
+            let mine: Vec<&(Scored, Option<f32>, f32)> = all
                 .iter()
                 .filter(|x| self.entries[x.0.slot as usize].group == g)
                 .collect();
