@@ -73,7 +73,14 @@ impl QuestionIndex {
         mut keep: Option<&mut Weighed>,
     ) -> Vec<(Scored, Option<f32>, f32)> {
         let mut lex: FxHashMap<u32, f32> = FxHashMap::default();
-        lex.reserve(q.terms.len() * 64);
+        // Sized for every posting read (growing it cost a rehash or two).
+        let reads: usize = q
+            .terms
+            .iter()
+            .filter_map(|t| self.postings.get(t))
+            .map(|p| p.len().min(TERM_SCAN))
+            .sum();
+        lex.reserve(reads);
         let n = self.live.max(1) as f32;
         for t in &q.terms {
             let Some(p) = self.postings.get(t) else {
