@@ -746,7 +746,9 @@ pub fn App(handle: Handle) -> impl IntoView {
                 <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
             </Show>
             <div class="tabs" role="tablist" aria-label=t.sections on:keydown=on_tab_key>{tabs}</div>
-            <div class="tp" role="tabpanel" id="chorus-tabpanel" aria-labelledby=move || tab.get().id()>
+            // Focusable (tabindex 0, as in the ARIA tabs pattern): the panel
+            // scrolls, and a long feed after its last page holds no control.
+            <div class="tp" role="tabpanel" id="chorus-tabpanel" tabindex="0" aria-labelledby=move || tab.get().id()>
                 {move || match tab.get() {
                     Tab::Search => match view.get() {
                         View::Search => search_view().into_any(),

@@ -1,11 +1,18 @@
 //! The Answered tab: the brand's public feed, each group once, newest
-//! answer first, paged by cursor ("Load more"). Also the answer block
-//! shared by every tab: the answer in the Markdown subset, drawn by
-//! `chorus_ui::markdown` like the console's previews.
+//! answer first, paged by cursor. The next page loads when the end of the
+//! list scrolls into view (an IntersectionObserver on a sentinel inside the
+//! tab panel, the scroll container in the shadow root), or with the "Load
+//! more" button, kept for keyboards and assistive technology.
+//!
+//! Also the answer block shared by every tab: the answer in the Markdown
+//! subset, drawn by `chorus_ui::markdown` like the console's previews.
 
 use chorus_core::api::{Answer, FeedItem};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit};
 
 use crate::api;
 use crate::app::{Handle, Links};
@@ -84,6 +91,45 @@ impl Handle {
     }
 }
 
+/// Watches the feed's sentinel `el`: once it comes within 200 px of the
+/// bottom of the tab panel (the scroll container inside the shadow root),
+/// the next page loads and the watch ends. `load_feed` refuses a second
+/// load while one is in flight, and there is no sentinel after the last
+/// page.
+fn near_end(el: web_sys::Element, hs: StoredValue<Handle, LocalStorage>) {
+    // The directive runs before the sentinel is in the document; its
+    // scroll container (the observer's root) is known once it is drawn.
+    request_animation_frame(move || {
+        if !el.is_connected() {
+            return;
+        }
+        let on_seen = Closure::<dyn Fn(js_sys::Array, IntersectionObserver)>::new(
+            move |entries: js_sys::Array, obs: IntersectionObserver| {
+                let seen = entries.iter().any(|e| {
+                    e.unchecked_into::<IntersectionObserverEntry>()
+                        .is_intersecting()
+                });
+                if seen {
+                    obs.disconnect();
+                    hs.get_value().load_feed(true);
+                }
+            },
+        );
+        let init = IntersectionObserverInit::new();
+        init.set_root_margin("0px 0px 200px 0px");
+        if let Ok(Some(root)) = el.closest(".tp") {
+            init.set_root(Some(&root));
+        }
+        if let Ok(obs) =
+            IntersectionObserver::new_with_options(on_seen.as_ref().unchecked_ref(), &init)
+        {
+            obs.observe(&el);
+        }
+        // One small callback per page of the feed, kept for the page's life.
+        on_seen.forget();
+    });
+}
+
 /// Milliseconds since the epoch, now.
 pub fn now() -> i64 {
     js_sys::Date::now() as i64
@@ -132,6 +178,8 @@ pub fn feed_view(hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> 
             .collect_view()
     };
     let more = move |_| hs.get_value().load_feed(true);
+    // Drawn again for each page (not while one loads, not after the last),
+    // so a sentinel still in view after a short page fires again.
     view! {
         <div class="feed pane">
             <ul class="qas" aria-label=t.tab_answered>{list}</ul>
@@ -145,6 +193,7 @@ pub fn feed_view(hs: StoredValue<Handle, LocalStorage>, t: &'static Strings) -> 
                 <p class="muted">{t.feed_empty}</p>
             </Show>
             <Show when=move || f.next.with(Option::is_some) && !f.loading.get()>
+                <div class="end" aria-hidden="true" use:near_end=hs></div>
                 <button type="button" class="more" on:click=more>{t.load_more}</button>
             </Show>
         </div>
