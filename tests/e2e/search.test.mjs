@@ -24,7 +24,12 @@ async function openDemo(page) {
 
 const ids = (page) => page.locator(".results .result").evaluateAll((els) => els.map((e) => e.dataset.id));
 
-/** Types `q` key by key and waits until the first result is `id`. */
+/**
+ * Types `q` key by key and waits until the first result is `id`, or (no
+ * `id`) until the query has been searched: marked results or the empty
+ * state. The search engine is a chunk fetched on the first query, and
+ * until it is ready a query shows neither.
+ */
 async function search(page, q, id) {
   const input = page.locator(".search input");
   await input.fill("");
@@ -34,7 +39,10 @@ async function search(page, q, id) {
     ([want, id]) => {
       const root = document.querySelector("[data-chorus]").shadowRoot;
       const first = root.querySelector(".results .result");
-      return root.querySelector(".search input").value === want && (!id || first?.dataset.id === id);
+      const searched = id
+        ? first?.dataset.id === id
+        : root.querySelector(".results .result mark") || root.querySelector(".search .empty");
+      return root.querySelector(".search input").value === want && !!searched;
     },
     [q, id],
   );
