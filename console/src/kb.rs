@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 
 use crate::app::{Ctx, focus_by_id, focus_heading, local_time};
 use crate::format::tags;
+use crate::secret::ConfirmButton;
 
 /// `src` in the Markdown subset as the widget draws it. A link to one of
 /// `articles` opens that article's editor in a new tab (a draft here
@@ -169,7 +170,6 @@ pub fn KbView(article: Option<String>) -> impl IntoView {
                                     {
                                         let id = a.id.clone();
                                         let id2 = a.id.clone();
-                                        let id3 = a.id.clone();
                                         let a2 = a.clone();
                                         view! {
                                             <li class="article" data-article=a.id.clone()>
@@ -183,18 +183,8 @@ pub fn KbView(article: Option<String>) -> impl IntoView {
                                                 </div>
                                                 <div class="actions">
                                                     <button on:click=move |_| start_edit(a2.clone()) aria-label=format!("{}: {}", t.edit, a.title)>{t.edit}</button>
-                                                    {move || if confirming.get().as_deref() == Some(id.as_str()) {
-                                                        let id = id2.clone();
-                                                        view! {
-                                                            <button class="danger" on:click=move |_| delete(id.clone())>{t.confirm_delete}</button>
-                                                            <button on:click=move |_| confirming.set(None)>{t.cancel}</button>
-                                                        }.into_any()
-                                                    } else {
-                                                        let id = id3.clone();
-                                                        view! {
-                                                            <button on:click=move |_| confirming.set(Some(id.clone()))>{t.delete}</button>
-                                                        }.into_any()
-                                                    }}
+                                                    <ConfirmButton id=id name=a.title.clone() confirming label=t.delete confirm=t.confirm_delete
+                                                        act=move |()| delete(id2.clone())/>
                                                 </div>
                                             </li>
                                         }

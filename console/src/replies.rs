@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use crate::api::Canned;
 use crate::app::{Ctx, focus_by_id, focus_heading};
 use crate::kb::{load_articles, md};
+use crate::secret::ConfirmButton;
 
 /// What the editor holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,18 +126,8 @@ pub fn RepliesView() -> impl IntoView {
                                                 {lead.then(|| view! {
                                                     <div class="actions">
                                                         <button on:click=move |_| start_edit(c2.clone()) aria-label=format!("{}: {}", t.edit, title)>{t.edit}</button>
-                                                        {move || if confirming.get().as_deref() == Some(id.as_str()) {
-                                                            let id = id.clone();
-                                                            view! {
-                                                                <button class="danger" on:click=move |_| delete(id.clone())>{t.confirm_delete}</button>
-                                                                <button on:click=move |_| confirming.set(None)>{t.cancel}</button>
-                                                            }.into_any()
-                                                        } else {
-                                                            let id = id2.clone();
-                                                            view! {
-                                                                <button on:click=move |_| confirming.set(Some(id.clone()))>{t.delete}</button>
-                                                            }.into_any()
-                                                        }}
+                                                        <ConfirmButton id=id.clone() name=title.clone() confirming label=t.delete confirm=t.confirm_delete
+                                                            act=move |()| delete(id2.clone())/>
                                                     </div>
                                                 })}
                                             </li>

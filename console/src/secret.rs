@@ -1,5 +1,6 @@
 //! A value shown once (a new agent's token, a webhook's signing secret):
-//! a read-only field, selected for copying, with a Copy button and Done.
+//! a read-only field, selected for copying, with a Copy button and Done;
+//! and the ask-once-more button of every delete and remove.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -53,5 +54,43 @@ pub fn ShownOnce(
                 <button type="button" class="primary" on:click=move |_| done()>{t.done}</button>
             </div>
         </div>
+    }
+}
+
+/// A destructive button that asks once more: the first press (`label`,
+/// named for screen readers as "label: name") shows `confirm` (class
+/// `danger`, runs `act`) and Cancel in its place. `confirming` holds the id
+/// of the one item of a list being confirmed, so at most one asks at a time.
+#[component]
+pub fn ConfirmButton(
+    id: String,
+    name: String,
+    confirming: RwSignal<Option<String>>,
+    label: &'static str,
+    confirm: &'static str,
+    #[prop(optional)] class: &'static str,
+    #[prop(into)] act: Callback<()>,
+) -> impl IntoView {
+    let t = expect_context::<Ctx>().t.get_untracked();
+    let asking = {
+        let id = id.clone();
+        move || confirming.get().as_deref() == Some(id.as_str())
+    };
+    let aria = format!("{label}: {name}");
+    move || {
+        if asking() {
+            view! {
+                <button type="button" class="danger" on:click=move |_| act.run(())>{confirm}</button>
+                <button type="button" on:click=move |_| confirming.set(None)>{t.cancel}</button>
+            }
+            .into_any()
+        } else {
+            let id = id.clone();
+            view! {
+                <button type="button" class=class aria-label=aria.clone()
+                    on:click=move |_| confirming.set(Some(id.clone()))>{label}</button>
+            }
+            .into_any()
+        }
     }
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::app::{Ctx, focus_by_id, focus_heading};
-use crate::secret::ShownOnce;
+use crate::secret::{ConfirmButton, ShownOnce};
 
 /// The team view.
 #[component]
@@ -116,21 +116,9 @@ pub fn TeamView() -> impl IntoView {
                                                     <span class="role">{role_name}</span>
                                                 </span>
                                                 <div class="actions">
-                                                    {(!is_me).then(|| {
-                                                        let name = m.name.clone();
-                                                        move || if confirming.get().as_deref() == Some(id.as_str()) {
-                                                            let m = m2.clone();
-                                                            view! {
-                                                                <button class="danger" on:click=move |_| remove(m.clone())>{t.confirm_remove}</button>
-                                                                <button on:click=move |_| confirming.set(None)>{t.cancel}</button>
-                                                            }.into_any()
-                                                        } else {
-                                                            let id = id.clone();
-                                                            view! {
-                                                                <button class="remove" aria-label=format!("{}: {}", t.remove, name)
-                                                                    on:click=move |_| confirming.set(Some(id.clone()))>{t.remove}</button>
-                                                            }.into_any()
-                                                        }
+                                                    {(!is_me).then(|| view! {
+                                                        <ConfirmButton id=id name=m.name.clone() confirming label=t.remove confirm=t.confirm_remove class="remove"
+                                                            act=move |()| remove(m2.clone())/>
                                                     })}
                                                 </div>
                                             </li>

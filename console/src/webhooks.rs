@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::app::{Ctx, focus_by_id, focus_heading, local_time};
 use crate::i18n::Strings;
-use crate::secret::ShownOnce;
+use crate::secret::{ConfirmButton, ShownOnce};
 
 /// An event's name in the UI language.
 fn event_name(t: &'static Strings, e: &str) -> String {
@@ -130,18 +130,8 @@ pub fn WebhooksView() -> impl IntoView {
                                                         on:click=move |_| open.update(|o| *o = if o.as_deref() == Some(id.as_str()) { None } else { Some(id.clone()) })>
                                                         {move || if is_open2() { t.hide_deliveries } else { t.deliveries }}
                                                     </button>
-                                                    {move || if confirming.get().as_deref() == Some(id2.as_str()) {
-                                                        let id = id2.clone();
-                                                        view! {
-                                                            <button class="danger" on:click=move |_| delete(id.clone())>{t.confirm_delete}</button>
-                                                            <button on:click=move |_| confirming.set(None)>{t.cancel}</button>
-                                                        }.into_any()
-                                                    } else {
-                                                        let id = id2.clone();
-                                                        view! {
-                                                            <button aria-label=format!("{}: {}", t.delete, u2) on:click=move |_| confirming.set(Some(id.clone()))>{t.delete}</button>
-                                                        }.into_any()
-                                                    }}
+                                                    <ConfirmButton id=id2.clone() name=u2.clone() confirming label=t.delete confirm=t.confirm_delete
+                                                        act=move |()| delete(id2.clone())/>
                                                 </div>
                                                 {move || (open.get().as_deref() == Some(id3.as_str())).then(|| view! { <Deliveries id=id3.clone() url=w.url.clone()/> })}
                                             </li>
