@@ -9,9 +9,9 @@ use crate::dedupe::score::{self, AUTO_JOIN, AUTO_JOIN_SUPPORTED};
 use crate::normalize::Lang;
 
 use super::{
-    BITS, BUCKET_SCAN, CHAR_K, EMB_K, EXACT_K, EXACT_LEX_K, GroupId, JoinReason, LEX_K, Query,
-    QuestionId, QuestionIndex, SKETCH_BITS, STOP_K, Scored, TABLES, TERM_SCAN, Verdict, Weighed,
-    code, exact_key, top_k,
+    BITS, BUCKET_SCAN, CHAR_K, EMB_K, EXACT_K, EXACT_LEX_K, Entry, GroupId, JoinReason, LEX_K,
+    Query, QuestionId, QuestionIndex, SKETCH_BITS, STOP_K, Scored, TABLES, TERM_SCAN, Verdict,
+    Weighed, code, exact_key, top_k,
 };
 
 impl QuestionIndex {
@@ -273,27 +273,35 @@ impl QuestionIndex {
             }
             _ => 0.0,
         };
+        (raw, self.term_cosine(&q, e))
+    }
+
+    /// Smoothed IDF of a stemmed term among the live questions.
+    fn term_idf(&self, term: u32) -> f32 {
+        let n = self.live as f32;
+        let df = self.postings.get(&term).map_or(0, Vec::len) as f32;
+        ((n + 1.0) / (df + 1.0)).ln() + 1.0
+    }
+
+    /// TF-IDF cosine of the query's stemmed terms and stored question `e`'s
+    /// (diagnostics only: it re-derives `e`'s terms from its text).
+    pub(super) fn term_cosine(&self, q: &Query, e: &Entry) -> f32 {
         let mut t = Vec::new();
         lexical::terms(self.form_of(e), e.lang, &mut t);
-        let n = self.live as f32;
-        let idf = |x: &u32| {
-            let df = self.postings.get(x).map_or(0, Vec::len) as f32;
-            ((n + 1.0) / (df + 1.0)).ln() + 1.0
-        };
-        let qa: f32 = q.terms.iter().map(|x| idf(x).powi(2)).sum();
-        let ca: f32 = t.iter().map(|x| idf(x).powi(2)).sum();
+        let w = |x: &u32| self.term_idf(*x).powi(2);
+        let qa: f32 = q.terms.iter().map(w).sum();
+        let ca: f32 = t.iter().map(w).sum();
         let sh: f32 = q
             .terms
             .iter()
             .filter(|x| t.binary_search(x).is_ok())
-            .map(|x| idf(x).powi(2))
+            .map(w)
             .sum();
-        let tc = if qa > 0.0 && ca > 0.0 {
+        if qa > 0.0 && ca > 0.0 {
             sh / (qa * ca).sqrt()
         } else {
             0.0
-        };
-        (raw, tc)
+        }
     }
 
     /// Per group: best member score and slot, best group first; ties go to

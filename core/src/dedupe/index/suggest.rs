@@ -235,12 +235,6 @@ impl QuestionIndex {
             .take(n)
             .collect();
         let reps: Vec<Rep> = ranked.iter().map(|x| self.rep(x.2)).collect();
-        let n_live = self.live as f32;
-        let idf = |x: &u32| {
-            let df = self.postings.get(x).map_or(0, Vec::len) as f32;
-            ((n_live + 1.0) / (df + 1.0)).ln() + 1.0
-        };
-        let qa: f32 = q.terms.iter().map(|x| idf(x).powi(2)).sum();
         let mut qv = q.emb.clone();
         if let Some(m) = self.model.as_ref().filter(|_| q.has_emb) {
             for (x, c) in qv.iter_mut().zip(m.centre()) {
@@ -261,22 +255,10 @@ impl QuestionIndex {
             ss.sort_by(|a, b| b.total_cmp(a));
             let s2 = ss.get(1).copied().unwrap_or(0.0);
             let members = &self.groups[&g].members;
-            let mut tc = 0.0f32;
-            for x in &mine {
-                let e = &self.entries[x.0.slot as usize];
-                let mut t = Vec::new();
-                lexical::terms(self.form_of(e), e.lang, &mut t);
-                let ca: f32 = t.iter().map(|x| idf(x).powi(2)).sum();
-                let sh: f32 = q
-                    .terms
-                    .iter()
-                    .filter(|x| t.binary_search(x).is_ok())
-                    .map(|x| idf(x).powi(2))
-                    .sum();
-                if qa > 0.0 && ca > 0.0 {
-                    tc = tc.max(sh / (qa * ca).sqrt());
-                }
-            }
+            let tc = mine
+                .iter()
+                .map(|x| self.term_cosine(&q, &self.entries[x.0.slot as usize]))
+                .fold(0.0f32, f32::max);
             let mut cen = vec![0.0f32; qv.len()];
             let mut any = false;
             for &s in members.iter().rev().take(8) {
