@@ -130,7 +130,7 @@ pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError
     let embed = std::fs::read_to_string(repo.join("www/embed.js")).map_err(io("www/embed.js"))?;
     let stamp_input = {
         // Bump when the pipeline below changes, so the site is rebuilt.
-        let mut v = b"pipeline 5: wasm-split, converge, no stream exports, minified".to_vec();
+        let mut v = b"pipeline 6: wasm-split, converge (debug info stripped first), no stream exports, minified".to_vec();
         v.extend_from_slice(&raw_bytes);
         v.extend_from_slice(&css);
         v.extend_from_slice(embed.as_bytes());
@@ -209,6 +209,54 @@ pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError
     Ok(files)
 }
 
+/// `wasm-bindgen --target web` of `input` into `out` as `chorus_widget.js`
+/// and `chorus_widget_bg.wasm`; `extra` are more flags.
+pub(crate) fn bindgen_web(
+    tools: &Tools,
+    input: &Path,
+    out: &Path,
+    extra: &[&str],
+) -> Result<(), StepError> {
+    run(
+        Command::new(&tools.wasm_bindgen)
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--remove-name-section",
+                "--remove-producers-section",
+            ])
+            .args(extra)
+            .args(["--out-name", "chorus_widget", "--out-dir"])
+            .arg(out)
+            .arg(input),
+        "cargo xtask demo (reinstalls wasm-bindgen-cli matching Cargo.lock)",
+    )
+}
+
+/// `wasm-opt -Oz --converge` (repeated while the module still shrinks) of
+/// `input` into `dst` with the widget's wasm features and `extra` flags;
+/// returns the optimised bytes.
+pub(crate) fn wasm_opt_oz(
+    tools: &Tools,
+    input: &Path,
+    dst: &Path,
+    extra: &[&str],
+) -> Result<Vec<u8>, StepError> {
+    run_quiet(
+        Command::new(tools.wasm_opt())
+            .args(extra)
+            .args(["-Oz", "--converge"])
+            .args(crate::split::WASM_OPT_FEATURES)
+            .arg(input)
+            .arg("-o")
+            .arg(dst)
+            .env("PATH", tools.path_env()),
+        "rm -rf ~/.cache/chorus/tools/npm-* && cargo xtask demo (reinstalls npm binaryen)",
+    )?;
+    std::fs::read(dst).map_err(io("optimised wasm"))
+}
+
 /// `wasm-bindgen --target web`, `wasm-opt -Oz --converge` and esbuild (the
 /// glue JS) of a built widget wasm into `out` (emptied first); returns the
 /// minified glue JS and the optimised wasm.
@@ -218,49 +266,19 @@ pub fn bindgen_and_optimise(
     out: &Path,
 ) -> Result<(Vec<u8>, Vec<u8>), StepError> {
     let _ = std::fs::remove_dir_all(out);
-    run(
-        Command::new(&tools.wasm_bindgen)
-            .args([
-                "--target",
-                "web",
-                "--no-typescript",
-                "--remove-name-section",
-                "--remove-producers-section",
-                "--out-name",
-                "chorus_widget",
-                "--out-dir",
-            ])
-            .arg(out)
-            .arg(raw),
-        "cargo xtask demo (reinstalls wasm-bindgen-cli matching Cargo.lock)",
+    bindgen_web(tools, raw, out, &[])?;
+    // wasm-streams (pulled in by Leptos' server functions, which the widget
+    // never calls) exports `IntoUnderlying*` classes for JS; dropping their
+    // exports lets -Oz drop their code.
+    let wasm = wasm_opt_oz(
+        tools,
+        &out.join("chorus_widget_bg.wasm"),
+        &out.join("chorus_widget_opt.wasm"),
+        &[
+            "--remove-exports",
+            "--pass-arg=remove-exports@*intounderlying*",
+        ],
     )?;
-    let bg = out.join("chorus_widget_bg.wasm");
-    let opt = out.join("chorus_widget_opt.wasm");
-    run_quiet(
-        Command::new(tools.wasm_opt())
-            .args([
-                // wasm-streams (pulled in by Leptos' server functions, which
-                // the widget never calls) exports `IntoUnderlying*` classes
-                // for JS; dropping their exports lets -Oz drop their code.
-                "--remove-exports",
-                "--pass-arg=remove-exports@*intounderlying*",
-                // `--converge` repeats -Oz while the module still shrinks.
-                "-Oz",
-                "--converge",
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext",
-                "--enable-mutable-globals",
-                "--enable-reference-types",
-                "--enable-multivalue",
-            ])
-            .arg(&bg)
-            .arg("-o")
-            .arg(&opt)
-            .env("PATH", tools.path_env()),
-        "rm -rf ~/.cache/chorus/tools/npm-* && cargo xtask demo (reinstalls npm binaryen)",
-    )?;
-    let wasm = std::fs::read(&opt).map_err(io("optimised wasm"))?;
     // The glue is minified in place, so pages importing `chorus_widget.js`
     // (the bench) load what the widget ships.
     let glue = out.join("chorus_widget.js");

@@ -19,8 +19,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::build::{io, minify};
-use crate::steps::{StepError, run, run_quiet};
+use crate::build::{bindgen_web, io, minify, wasm_opt_oz};
+use crate::steps::{StepError, run_quiet};
 use crate::tools::Tools;
 
 /// Feature flags of the shipped widget build.
@@ -70,24 +70,13 @@ pub fn split(tools: &Tools, raw: &Path, out: &Path) -> Result<Split, StepError> 
         "cargo xtask demo (reinstalls wasm-split-cli); the widget must be built with \
          --features split so the wasm keeps its relocations",
     )?;
-    run(
-        Command::new(&tools.wasm_bindgen)
-            .args([
-                "--target",
-                "web",
-                "--no-typescript",
-                "--remove-name-section",
-                "--remove-producers-section",
-                // The chunks import the table, memory and functions that
-                // wasm-split exported from the main module.
-                "--keep-lld-exports",
-                "--out-name",
-                "chorus_widget",
-                "--out-dir",
-            ])
-            .arg(out)
-            .arg(parts.join("main.wasm")),
-        "cargo xtask demo (reinstalls wasm-bindgen-cli matching Cargo.lock)",
+    // The chunks import the table, memory and functions that wasm-split
+    // exported from the main module.
+    bindgen_web(
+        tools,
+        &parts.join("main.wasm"),
+        out,
+        &["--keep-lld-exports"],
     )?;
     let main = wasm_opt(tools, &out.join("chorus_widget_bg.wasm"), out, "main")?;
     let mut chunks = Vec::new();
@@ -117,21 +106,14 @@ pub fn split(tools: &Tools, raw: &Path, out: &Path) -> Result<Split, StepError> 
     })
 }
 
-/// `wasm-opt -Oz --converge` of `input` into `out/<stem>.opt.wasm` (name
-/// section dropped); returns the bytes.
+/// `wasm-opt -Oz` of one module of the split into `out/<stem>.opt.wasm`.
 fn wasm_opt(tools: &Tools, input: &Path, out: &Path, stem: &str) -> Result<Vec<u8>, StepError> {
-    let dst = out.join(format!("{stem}.opt.wasm"));
-    run_quiet(
-        Command::new(tools.wasm_opt())
-            .args(["-Oz", "--converge", "--strip-debug"])
-            .args(WASM_OPT_FEATURES)
-            .arg(input)
-            .arg("-o")
-            .arg(&dst)
-            .env("PATH", tools.path_env()),
-        "rm -rf ~/.cache/chorus/tools/npm-* && cargo xtask demo (reinstalls npm binaryen)",
-    )?;
-    std::fs::read(&dst).map_err(io("optimised wasm"))
+    wasm_opt_oz(
+        tools,
+        input,
+        &out.join(format!("{stem}.opt.wasm")),
+        &["--strip-debug"],
+    )
 }
 
 /// The site files of a split build: content-hashed names under `/w/`.
