@@ -30,6 +30,7 @@ use std::process::Command;
 
 use serde_json::{Map, Value, json};
 
+use crate::bench_widget::CHROMIUM_ARGS;
 use crate::build::site_dir;
 use crate::serve;
 use crate::sizes::brotli_len;
@@ -50,8 +51,7 @@ fn runner(tools: &Tools, base: &str, chromium: &Path) -> String {
 const base = {base};
 const browser = await chromium.launch({{
   executablePath: {exe}, headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  args: {args},
 }});
 const loads = [];
 // A page promise that does not settle in 20 s is an error, not a hang.
@@ -131,17 +131,26 @@ try {{
         pw = json!(tools.node_modules().join("playwright-core/index.mjs")),
         base = json!(base),
         exe = json!(chromium),
+        args = CHROMIUM_ARGS,
         runs = RUNS,
     )
 }
 
-fn median(v: &mut [f64]) -> f64 {
+/// `{key}_median` (to 0.1), `{key}_min` and `{key}_max` of `v` (sorted).
+fn spread(m: &mut Map<String, Value>, key: &str, v: &mut [f64]) {
     v.sort_by(f64::total_cmp);
-    match v.len() {
+    let median = match v.len() {
         0 => f64::NAN,
         n if n % 2 == 1 => v[n / 2],
         n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-    }
+    };
+    let ends = [v.first(), v.last()].map(|x| x.copied().unwrap_or(f64::NAN).round());
+    m.insert(
+        format!("{key}_median"),
+        json!((median * 10.0).round() / 10.0),
+    );
+    m.insert(format!("{key}_min"), json!(ends[0]));
+    m.insert(format!("{key}_max"), json!(ends[1]));
 }
 
 /// Brotli bytes of the site files behind `paths` that are JS, wasm or CSS.
@@ -217,21 +226,19 @@ pub fn run(repo: &Path, tools: &Tools, chromium: &Path) -> Result<(), StepError>
         ));
     }
     let loads = result["loads"].as_array().cloned().unwrap_or_default();
-    let mut ms: Vec<f64> = loads.iter().filter_map(|l| l["ms"].as_f64()).collect();
-    let mut first_query: Vec<f64> = loads
-        .iter()
-        .filter_map(|l| l["firstQuery"].as_f64())
-        .collect();
-    let long: Vec<f64> = loads
-        .iter()
-        .flat_map(|l| l["longBefore"].as_array().cloned().unwrap_or_default())
-        .filter_map(|v| v.as_f64())
-        .collect();
-    let ours: Vec<f64> = loads
-        .iter()
-        .flat_map(|l| l["oursBefore"].as_array().cloned().unwrap_or_default())
-        .filter_map(|v| v.as_f64())
-        .collect();
+    // One figure per load, or every value of a per-load list.
+    let numbers = |k: &str| -> Vec<f64> {
+        loads
+            .iter()
+            .flat_map(|l| match &l[k] {
+                Value::Array(a) => a.clone(),
+                v => vec![v.clone()],
+            })
+            .filter_map(|v| v.as_f64())
+            .collect()
+    };
+    let (mut ms, mut first_query) = (numbers("ms"), numbers("firstQuery"));
+    let (long, ours) = (numbers("longBefore"), numbers("oursBefore"));
     let strings = |l: &Value, k: &str| -> Vec<String> {
         l[k].as_array()
             .map(|a| {
@@ -253,27 +260,9 @@ pub fn run(repo: &Path, tools: &Tools, chromium: &Path) -> Result<(), StepError>
     let embed = std::fs::read(site_dir(repo).join("embed.js")).map_err(err)?;
     let mut m = Map::new();
     m.insert("fresh_loads".into(), json!(ms.len()));
-    m.insert(
-        "click_to_interactive_ms_median".into(),
-        json!((median(&mut ms) * 10.0).round() / 10.0),
-    );
-    m.insert(
-        "click_to_interactive_ms_min".into(),
-        json!(ms.first().copied().unwrap_or(f64::NAN).round()),
-    );
-    m.insert(
-        "click_to_interactive_ms_max".into(),
-        json!(ms.last().copied().unwrap_or(f64::NAN).round()),
-    );
+    spread(&mut m, "click_to_interactive_ms", &mut ms);
     m.insert("click_to_interactive_ms_all".into(), json!(ms));
-    m.insert(
-        "first_query_to_results_ms_median".into(),
-        json!((median(&mut first_query) * 10.0).round() / 10.0),
-    );
-    m.insert(
-        "first_query_to_results_ms_max".into(),
-        json!(first_query.last().copied().unwrap_or(f64::NAN).round()),
-    );
+    spread(&mut m, "first_query_to_results_ms", &mut first_query);
     m.insert(
         "host_long_tasks_before_open".into(),
         json!(long.iter().filter(|d| **d > 50.0).count()),

@@ -70,6 +70,11 @@ try {
 }
 </script>"#;
 
+/// Headless Chromium's flags for the benches, as a JS array (the same as
+/// `tests/e2e/browser.mjs`: no sandbox as root, no background traffic).
+pub const CHROMIUM_ARGS: &str = r#"["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"]"#;
+
 /// The node script that drives Chromium (playwright-core from the tool cache).
 fn runner(tools: &Tools, dir: &Path, chromium: &Path) -> String {
     format!(
@@ -79,8 +84,7 @@ const dir = {dir};
 const types = {{ html: "text/html", js: "text/javascript", wasm: "application/wasm", json: "application/json" }};
 const browser = await chromium.launch({{
   executablePath: {exe}, headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  args: {args},
 }});
 try {{
   const page = await browser.newPage();
@@ -106,6 +110,7 @@ try {{
         pw = json!(tools.node_modules().join("playwright-core/index.mjs")),
         dir = json!(dir),
         exe = json!(chromium),
+        args = CHROMIUM_ARGS,
     )
 }
 
