@@ -92,32 +92,12 @@ pub fn start_with_level(
     let child = cmd
         .spawn()
         .map_err(|e| StepError::new(format!("cannot start wrangler: {e}"), fix.clone()))?;
-    let mut w = Workerd {
+    let w = Workerd {
         child: Some(child),
         base: format!("http://127.0.0.1:{port}"),
         plain: false,
     };
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        if let Ok((200, _)) = request("GET", port, "/embed.js", &[], None) {
-            return Ok(w);
-        }
-        if let Some(c) = w.child.as_mut()
-            && let Ok(Some(status)) = c.try_wait()
-        {
-            return Err(StepError::new(
-                format!("wrangler dev exited early ({status})"),
-                fix,
-            ));
-        }
-        if Instant::now() > deadline {
-            return Err(StepError::new(
-                "wrangler dev did not answer within 90 s",
-                fix,
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(250));
-    }
+    w.ready(port, "/embed.js", "wrangler dev", 90, &fix)
 }
 
 /// The workerd binary that wrangler ships and `wrangler dev` runs (npm
@@ -315,32 +295,48 @@ pub fn start_plain(
             "cargo xtask test api installs wrangler (and its workerd) into the tool cache",
         )
     })?;
-    let mut w = Workerd {
+    let w = Workerd {
         child: Some(child),
         base: format!("http://127.0.0.1:{port}"),
         plain: true,
     };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok((200, _)) = request("GET", port, "/v1/openapi.json", &[], None) {
-            return Ok(w);
-        }
-        if let Some(c) = w.child.as_mut()
-            && let Ok(Some(status)) = c.try_wait()
-        {
-            return Err(StepError::new(
-                format!("workerd exited early ({status})"),
-                fix,
-            ));
-        }
-        if Instant::now() > deadline {
-            return Err(StepError::new("workerd did not answer within 60 s", fix));
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    w.ready(port, "/v1/openapi.json", "workerd", 60, &fix)
 }
 
 impl Workerd {
+    /// Waits until `GET path` answers 200 (then returns the server), the
+    /// process (`what`) exits, or `secs` pass.
+    fn ready(
+        mut self,
+        port: u16,
+        path: &str,
+        what: &str,
+        secs: u64,
+        fix: &str,
+    ) -> Result<Self, StepError> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Ok((200, _)) = request("GET", port, path, &[], None) {
+                return Ok(self);
+            }
+            if let Some(c) = self.child.as_mut()
+                && let Ok(Some(status)) = c.try_wait()
+            {
+                return Err(StepError::new(
+                    format!("{what} exited early ({status})"),
+                    fix,
+                ));
+            }
+            if Instant::now() > deadline {
+                return Err(StepError::new(
+                    format!("{what} did not answer within {secs} s"),
+                    fix,
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Stops wrangler and workerd (SIGTERM to the group, then SIGKILL).
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
