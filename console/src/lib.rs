@@ -6,6 +6,7 @@
 //! split and flag, edit the knowledge base and the team's saved replies, read metrics and
 //! the audit log, and (leads) manage the team, webhooks and brand settings, all through the agent routes of `shared/API.md`.
 
+mod answer;
 mod api;
 mod app;
 mod audit;
