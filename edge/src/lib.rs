@@ -15,6 +15,7 @@ mod import;
 mod limits;
 mod metrics;
 mod public;
+mod queue;
 mod schema;
 mod store;
 mod team;
