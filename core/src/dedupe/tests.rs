@@ -459,6 +459,26 @@ fn assert_same(a: &QuestionIndex, b: &QuestionIndex) {
 }
 
 #[test]
+fn decide_with_features_equals_decide_and_features() {
+    // With and without the embedding model, over a filled index: the ask
+    // path's single analysis gives the same verdict and stored features.
+    let model = Arc::new(toy());
+    let v = stored_texts();
+    for ix in [
+        QuestionIndex::from_rows(Some(model), rows_of(&v)),
+        QuestionIndex::from_rows(None, rows_of(&v)),
+    ] {
+        for (_, _, t, l, _) in &v {
+            for text in [t.as_str(), "", "¿Dónde está mi pedido 4111?"] {
+                let (verdict, f) = ix.decide_with_features(text, *l);
+                assert_eq!(verdict, ix.decide(text, *l), "{text}");
+                assert_eq!(f, ix.features(text, *l), "{text}");
+            }
+        }
+    }
+}
+
+#[test]
 fn rebuild_from_stored_features_equals_rebuild_from_text() {
     let model = Arc::new(toy());
     let v = stored_texts();

@@ -9,7 +9,7 @@ use crate::dedupe::hash::FxHashMap;
 use crate::dedupe::lexical;
 use crate::normalize::Lang;
 
-use super::{GroupId, QuestionId, QuestionIndex, Row, StoredRow};
+use super::{GroupId, QuestionId, QuestionIndex, Row, StoredRow, Verdict};
 
 /// Scratch buffers and deferred work of inserts. A bulk load
 /// ([`QuestionIndex::from_rows`]) defers the n-gram document frequencies and
@@ -150,6 +150,22 @@ impl QuestionIndex {
         let mut f = Feat::default();
         self.compute(text, lang, &mut f, &mut Scratch::default());
         features::encode(&f, self.stamp, lang)
+    }
+
+    /// [`decide`](Self::decide) and [`features`](Self::features) of one
+    /// question, with its text analysed once (the ask path needs both).
+    pub fn decide_with_features(&self, text: &str, lang: Lang) -> (Verdict, String) {
+        let q = self.prepare(text, lang);
+        let verdict = self.decide_prepared(&q);
+        let f = Feat {
+            form: q.form,
+            terms: q.terms,
+            toks: q.ids,
+            sketch: q.sketch,
+            has_emb: q.has_emb,
+            exact: q.hash,
+        };
+        (verdict, features::encode(&f, self.stamp, lang))
     }
 
     /// [`insert`](Self::insert) with the question's stored features: used
