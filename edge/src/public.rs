@@ -210,6 +210,7 @@ impl BrandObject {
             .collect();
 
         let mut asked_count = 1u32;
+        let mut features: Option<String> = None;
         let (group, status, answer, q_status, flags) = match &verdict.verdict {
             Verdict::Rejected { reason } => {
                 let g = self.new_group("flagged", text, &lang, now)?;
@@ -240,9 +241,13 @@ impl BrandObject {
                         Some(g.id)
                     }
                     None => self
-                        .with_index(|ix| match ix.decide(text, lang_of(&lang)) {
-                            DupVerdict::Join { group, .. } => Some(group as i64),
-                            DupVerdict::New => None,
+                        .with_index(|ix| {
+                            let (v, f) = ix.decide_with_features(text, lang_of(&lang));
+                            features = Some(f);
+                            match v {
+                                DupVerdict::Join { group, .. } => Some(group as i64),
+                                DupVerdict::New => None,
+                            }
                         })
                         .flatten(),
                 };
@@ -282,10 +287,14 @@ impl BrandObject {
             }
         };
         // Its duplicate-detection features, stored with it so a wake-up
-        // need not recompute them.
-        let features = self
-            .with_index(|ix| ix.features(text, lang_of(&lang)))
-            .unwrap_or_default();
+        // need not recompute them (taken from the verdict's analysis when
+        // the index decided).
+        let features = match features {
+            Some(f) => f,
+            None => self
+                .with_index(|ix| ix.features(text, lang_of(&lang)))
+                .unwrap_or_default(),
+        };
         self.sql.exec(
             "INSERT INTO questions (group_id, text, name, lang, asker_hash, client, created_at, status, flags, pii, features)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
