@@ -400,11 +400,17 @@ impl BrandObject {
         } else {
             "open"
         };
-        self.sql.exec(
+        let new = crate::store::insert(
+            &self.sql,
             "INSERT INTO groups (status, question, lang, asked_count, first_asked_at, last_asked_at) VALUES (?, ?, ?, 0, ?, ?)",
-            vec![status.into(), first.text.clone().into(), first.lang.clone().into(), first.created_at.into(), first.created_at.into()],
+            vec![
+                status.into(),
+                first.text.clone().into(),
+                first.lang.clone().into(),
+                first.created_at.into(),
+                first.created_at.into(),
+            ],
         )?;
-        let new = store::count(&self.sql, "SELECT last_insert_rowid() AS n", vec![])?;
         for q in &moving {
             self.sql.exec(
                 "UPDATE questions SET group_id = ? WHERE id = ?",
@@ -468,11 +474,17 @@ impl BrandObject {
             old.id
         } else {
             // Out of the public group, into one of its own.
-            self.sql.exec(
+            let g = crate::store::insert(
+                &self.sql,
                 "INSERT INTO groups (status, question, lang, asked_count, first_asked_at, last_asked_at) VALUES (?, ?, ?, 1, ?, ?)",
-                vec![group_status.into(), q.text.clone().into(), q.lang.clone().into(), q.created_at.into(), q.created_at.into()],
+                vec![
+                    group_status.into(),
+                    q.text.clone().into(),
+                    q.lang.clone().into(),
+                    q.created_at.into(),
+                    q.created_at.into(),
+                ],
             )?;
-            let g = store::count(&self.sql, "SELECT last_insert_rowid() AS n", vec![])?;
             self.sql.exec(
                 "UPDATE questions SET group_id = ? WHERE id = ?",
                 vec![g.into(), q.id.into()],

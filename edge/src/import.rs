@@ -94,13 +94,12 @@ impl BrandObject {
                     g
                 }
                 None => {
-                    self.sql.exec(
+                    let g = crate::store::insert(
+                        &self.sql,
                         "INSERT INTO groups (status, question, lang, asked_count, first_asked_at, last_asked_at)
                          VALUES ('open', ?, ?, 1, ?, ?)",
                         vec![(*text).into(), (*lang).into(), (*at).into(), (*at).into()],
-                    )?;
-                    let g =
-                        crate::store::count(&self.sql, "SELECT last_insert_rowid() AS n", vec![])?;
+                                        )?;
                     if let Some(l) = label {
                         groups.insert(l, g);
                     }

@@ -295,7 +295,8 @@ impl BrandObject {
                 .with_index(|ix| ix.features(text, lang_of(&lang)))
                 .unwrap_or_default(),
         };
-        self.sql.exec(
+        let question = crate::store::insert(
+            &self.sql,
             "INSERT INTO questions (group_id, text, name, lang, asker_hash, client, created_at, status, flags, pii, features)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
@@ -311,8 +312,7 @@ impl BrandObject {
                 pii.join(",").into(),
                 features.as_str().into(),
             ],
-        )?;
-        let question = store::count(&self.sql, "SELECT last_insert_rowid() AS n", vec![])?;
+                )?;
         if status != AskStatus::Rejected {
             self.event("asked", Some(group), None, None)?;
         }
@@ -390,12 +390,12 @@ impl BrandObject {
     }
 
     fn new_group(&self, status: &str, text: &str, lang: &str, now: i64) -> ApiResult<i64> {
-        self.sql.exec(
+        store::insert(
+            &self.sql,
             "INSERT INTO groups (status, question, lang, asked_count, first_asked_at, last_asked_at)
              VALUES (?, ?, ?, 1, ?, ?)",
             vec![status.into(), text.into(), lang.into(), now.into(), now.into()],
-        )?;
-        store::count(&self.sql, "SELECT last_insert_rowid() AS n", vec![])
+        )
     }
 
     /// Appends a metric event.

@@ -338,6 +338,12 @@ pub fn exists(sql: &SqlStorage, table: &'static str, id: &str) -> ApiResult<bool
 }
 
 /// `SELECT COUNT(*) AS n …` → n.
+/// Runs one `INSERT` (`query`, without a `RETURNING` clause) and returns
+/// the new row's `id` from the same statement.
+pub fn insert(sql: &SqlStorage, query: &str, args: Vec<SqlStorageValue>) -> ApiResult<i64> {
+    count(sql, &format!("{query} RETURNING id AS n"), args)
+}
+
 pub fn count(sql: &SqlStorage, query: &str, args: Vec<SqlStorageValue>) -> ApiResult<i64> {
     let rows: Vec<Count> = sql.exec(query, args)?.to_array()?;
     Ok(rows.first().map(|c| c.n).unwrap_or(0))
