@@ -19,6 +19,7 @@ use worker::{Request, Response, SqlStorageValue};
 use crate::brand::{BrandObject, BrandRow};
 use crate::dedupe::lang_of;
 use crate::error::{ApiError, ApiResult};
+use crate::queue::HOUR_MS;
 use crate::store::{self, GROUP_COLS, GroupRow, QUESTION_COLS, QuestionRow, gid, qid};
 use crate::util::{self, json_response, now_ms, random_token, sha256_hex};
 
@@ -362,31 +363,32 @@ impl BrandObject {
     }
 
     /// Queues `group.trending` the first time in an hour a group trends
-    /// (`g` as read before this ask joined it).
+    /// (`g` as read before this ask joined it). A group announced within the
+    /// hour costs nothing more; otherwise one range of the
+    /// `questions_by_group_time` index is counted.
     fn notify_trending(&self, g: &GroupRow, now: i64) -> ApiResult<()> {
+        if g.trending_at.is_some_and(|t| t > now - HOUR_MS) {
+            return Ok(());
+        }
         let recent = store::count(
             &self.sql,
-            "SELECT COUNT(*) AS n FROM questions WHERE group_id = ? AND created_at > ? AND status = 'open'",
-            vec![g.id.into(), (now - 3_600_000).into()],
+            "SELECT COUNT(*) AS n FROM questions WHERE group_id = ? AND status = 'open' AND created_at > ?",
+            vec![g.id.into(), (now - HOUR_MS).into()],
         )? + 1;
         let mut after = g.clone();
         after.asked_count += 1;
         if !BrandObject::is_trending(&after, recent, now) {
             return Ok(());
         }
-        let told = store::count(
-            &self.sql,
-            "SELECT COUNT(*) AS n FROM events WHERE kind = 'trending' AND group_id = ? AND at > ?",
-            vec![g.id.into(), (now - 3_600_000).into()],
+        self.sql.exec(
+            "UPDATE groups SET trending_at = ? WHERE id = ?",
+            vec![now.into(), g.id.into()],
         )?;
-        if told == 0 {
-            self.event("trending", Some(g.id), Some(recent), None)?;
-            self.enqueue_event(
-                "group.trending",
-                serde_json::json!({ "group_id": gid(g.id), "question": g.question, "asked_count": after.asked_count, "askers_last_hour": recent }),
-            )?;
-        }
-        Ok(())
+        self.event("trending", Some(g.id), Some(recent), None)?;
+        self.enqueue_event(
+            "group.trending",
+            serde_json::json!({ "group_id": gid(g.id), "question": g.question, "asked_count": after.asked_count, "askers_last_hour": recent }),
+        )
     }
 
     fn new_group(&self, status: &str, text: &str, lang: &str, now: i64) -> ApiResult<i64> {

@@ -22,7 +22,7 @@ use crate::util::{json_response, now_ms};
 pub const TRENDING_MIN: i64 = 3;
 /// How many times its usual hourly rate a trending group gains askers.
 pub const TRENDING_FACTOR: f64 = 3.0;
-const HOUR_MS: i64 = 3_600_000;
+pub(crate) const HOUR_MS: i64 = 3_600_000;
 
 /// Askers of one group in the last hour.
 #[derive(Deserialize)]

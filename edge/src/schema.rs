@@ -144,6 +144,17 @@ pub const MIGRATIONS: &[&str] = &[
     // without recomputing them. NULL (older rows) or stale ones are
     // recomputed and written back at the next rebuild.
     "ALTER TABLE questions ADD COLUMN features TEXT;",
+    // v5: when a group was last announced as trending (the rule's "once an
+    // hour" then reads the group's own row instead of the hour's events on
+    // every join), and questions indexed by group, status and time (the
+    // rule's count of a group's askers in the last hour reads only that
+    // range of the index).
+    "ALTER TABLE groups ADD COLUMN trending_at INTEGER;
+    UPDATE groups SET trending_at = t.at
+        FROM (SELECT group_id, MAX(at) AS at FROM events WHERE kind = 'trending' GROUP BY group_id) AS t
+        WHERE t.group_id = groups.id;
+    DROP INDEX IF EXISTS questions_by_group;
+    CREATE INDEX IF NOT EXISTS questions_by_group_time ON questions (group_id, status, created_at);",
 ];
 
 #[derive(serde::Deserialize)]

@@ -11,7 +11,7 @@ use worker::{SqlStorage, SqlStorageValue};
 use crate::error::{ApiError, ApiResult};
 
 /// Columns of [`GroupRow`], in order.
-pub const GROUP_COLS: &str = "id, status, question, lang, asked_count, first_asked_at, last_asked_at, answered_at, helpful, merged_into";
+pub const GROUP_COLS: &str = "id, status, question, lang, asked_count, first_asked_at, last_asked_at, answered_at, helpful, merged_into, trending_at";
 
 /// A `groups` row.
 #[derive(Debug, Clone, Deserialize)]
@@ -26,6 +26,8 @@ pub struct GroupRow {
     pub answered_at: Option<i64>,
     pub helpful: i64,
     pub merged_into: Option<i64>,
+    /// When `group.trending` was last queued for it.
+    pub trending_at: Option<i64>,
 }
 
 impl GroupRow {
