@@ -132,7 +132,9 @@ impl DurableObject for BrandObject {
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
         if let Some(e) = &self.broken {
-            return Ok(ApiError::internal("migration", e).into_response());
+            return Ok(crate::with_api_headers(
+                ApiError::internal("migration", e).into_response(),
+            ));
         }
         let write = !matches!(req.method(), Method::Get | Method::Head);
         let mut resp = match self.route(req).await {
@@ -141,12 +143,14 @@ impl DurableObject for BrandObject {
         };
         if write {
             let names = crate::cache::changed_names(self.changed.replace(0));
-            let _ = resp.headers_mut().set(crate::cache::CHANGED_HEADER, &names);
+            if !names.is_empty() {
+                let _ = resp.headers_mut().set(crate::cache::CHANGED_HEADER, &names);
+            }
         }
         if self.alarm_wanted.take() {
             self.arm_alarm(50).await;
         }
-        Ok(resp)
+        Ok(crate::with_api_headers(resp))
     }
 
     async fn alarm(&self) -> worker::Result<Response> {

@@ -173,7 +173,7 @@ pub async fn serve(req: Request, env: &Env, brand: &str, key: &str) -> ApiResult
     if let (Some(etag), Some(inm)) = (&etag, &inm)
         && util::etag_matches(inm, etag)
     {
-        let mut r = util::not_modified(etag)?;
+        let mut r = crate::with_api_headers(util::not_modified(etag)?);
         r.headers_mut().set("x-chorus-cache", state)?;
         r.headers_mut().set("cache-control", "no-cache")?;
         return Ok(r);
@@ -186,7 +186,8 @@ pub async fn serve(req: Request, env: &Env, brand: &str, key: &str) -> ApiResult
 
 /// The header by which the brand's object tells this Worker which cached
 /// reads a write changed (comma-separated names of [`CACHED`], possibly
-/// none). Internal: [`crate::with_api_headers`] strips it.
+/// none; absent when nothing changed). Internal: the Worker strips it
+/// (`brand_route`).
 pub const CHANGED_HEADER: &str = "x-chorus-changed";
 
 /// Bits of [`CACHED`] in a "changed" mask, in the same order.

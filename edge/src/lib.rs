@@ -44,9 +44,11 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 }
 
 /// Every API response may be read by any origin (writes are checked apart).
-fn with_api_headers(mut resp: Response) -> Response {
+/// Set where a response is built: by the brand's object on all of its own
+/// (so the Worker passes them on without copying them), and here on the
+/// Worker's.
+pub(crate) fn with_api_headers(mut resp: Response) -> Response {
     let h = resp.headers_mut();
-    let _ = h.delete(cache::CHANGED_HEADER);
     let _ = h.set("access-control-allow-origin", "*");
     let _ = h.set(
         "access-control-expose-headers",
@@ -99,8 +101,8 @@ async fn api(req: Request, env: &Env) -> ApiResult<Response> {
         }
         _ => return Err(ApiError::not_found("not_found", "No such route.")),
     };
-    // Responses from the object are immutable; copy them to add headers.
-    Ok(with_api_headers(copy_response(resp)?))
+    // The object's responses carry the API headers already.
+    Ok(resp)
 }
 
 fn preflight() -> ApiResult<Response> {
@@ -213,44 +215,58 @@ async fn brand_route(req: Request, env: &Env, brand: &str, rest: &[&str]) -> Api
         return cache::serve(req, env, brand, &key).await;
     }
     let resp = forward(req, env, brand).await?;
-    if method != Method::Get && method != Method::Head && resp.status_code() < 400 {
-        // A public write's object reply names what it changed (usually
-        // nothing: a new question is not in the feed); agents' writes are
-        // rare and purge everything.
-        let mask = match resp.headers().get(cache::CHANGED_HEADER)? {
-            Some(names) if public_write => cache::changed_mask(&names),
-            _ => u8::MAX,
-        };
-        cache::purge_only(brand, mask).await;
+    if method == Method::Get || method == Method::Head || resp.status_code() >= 400 {
+        return Ok(resp);
     }
+    // A public write's reply names what it changed, if anything (usually
+    // nothing: a new question is not in the feed); agents' writes are rare
+    // and purge everything. The name is internal: a reply that carries it
+    // is copied without it (a fetched response's headers are immutable).
+    let changed = resp.headers().get(cache::CHANGED_HEADER)?;
+    let mask = match &changed {
+        Some(names) if public_write => cache::changed_mask(names),
+        None if public_write => 0,
+        _ => u8::MAX,
+    };
+    cache::purge_only(brand, mask).await;
+    if changed.is_none() {
+        return Ok(resp);
+    }
+    let mut resp = copy_response(resp)?;
+    resp.headers_mut().delete(cache::CHANGED_HEADER)?;
     Ok(resp)
 }
 
-/// Forwards a public/agent request to the brand's object, keeping method,
-/// headers, query and body.
+/// Forwards a public/agent request to the brand's object. A body of a
+/// declared size within the limit goes on as it came: the object routes by
+/// path, and the request's headers and body stream are handed over rather
+/// than copied through this Worker's memory. Any other body is read here
+/// first: refusing it before the upload ends would cut the client's
+/// connection.
 pub(crate) async fn forward(req: Request, env: &Env, brand: &str) -> ApiResult<Response> {
-    let url = req.url()?;
-    let target = format!(
-        "https://brand.internal{}{}",
-        url.path(),
-        url.query().map(|q| format!("?{q}")).unwrap_or_default()
-    );
+    let declared = req
+        .headers()
+        .get("content-length")?
+        .and_then(|l| l.parse::<usize>().ok());
+    let read_here = !matches!(req.method(), Method::Get | Method::Head)
+        && declared.is_none_or(|n| n > util::MAX_BODY_BYTES);
+    if !read_here {
+        return Ok(stub(env, brand)?.fetch_with_request(req).await?);
+    }
     let mut init = RequestInit::new();
     init.with_method(req.method())
         .with_headers(req.headers().clone());
     let mut req = req;
-    if !matches!(req.method(), Method::Get | Method::Head) {
-        let bytes = req.bytes().await.unwrap_or_default();
-        if bytes.len() > util::MAX_BODY_BYTES {
-            return Err(ApiError::new(
-                413,
-                "body_too_large",
-                "The body can be at most 16 KB.",
-            ));
-        }
-        init.with_body(Some(js_sys::Uint8Array::from(bytes.as_slice()).into()));
+    let bytes = req.bytes().await.unwrap_or_default();
+    if bytes.len() > util::MAX_BODY_BYTES {
+        return Err(ApiError::new(
+            413,
+            "body_too_large",
+            "The body can be at most 16 KB.",
+        ));
     }
-    let inner = Request::new_with_init(&target, &init)?;
+    init.with_body(Some(js_sys::Uint8Array::from(bytes.as_slice()).into()));
+    let inner = Request::new_with_init(req.url()?.as_ref(), &init)?;
     Ok(stub(env, brand)?.fetch_with_request(inner).await?)
 }
 
