@@ -105,6 +105,9 @@ pub struct BrandObject {
     /// The phases of the last wake-up (`Server-Timing` entries), until a
     /// response reports them.
     pub(crate) wake: RefCell<Option<String>>,
+    /// The webhooks' (id, subscribed events), read once and dropped when one
+    /// is created or deleted: every new group consults them.
+    pub(crate) hooks: RefCell<Option<Vec<(String, String)>>>,
 }
 
 impl DurableObject for BrandObject {
@@ -123,6 +126,7 @@ impl DurableObject for BrandObject {
             model: RefCell::new(None),
             search: RefCell::new(None),
             wake: RefCell::new(None),
+            hooks: RefCell::new(None),
         };
         if this.broken.is_none() {
             let _ = this.load_brand();

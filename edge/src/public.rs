@@ -25,6 +25,9 @@ use crate::util::{self, json_response, now_ms, random_token, sha256_hex};
 
 /// Largest `Idempotency-Key`.
 const MAX_IDEMPOTENCY_KEY: usize = 100;
+
+/// A metric event: kind, group, value, detail.
+pub type Event<'a> = (&'a str, Option<i64>, Option<i64>, Option<&'a str>);
 /// Most asker tokens in one `Authorization: Asker …` header.
 const MAX_ASKER_TOKENS: usize = 50;
 /// Feed page size when `limit` is absent, and its bounds.
@@ -173,20 +176,26 @@ impl BrandObject {
             None => None,
         };
         let client = client_key(&req);
-        let token = asker_tokens(&req)?
-            .into_iter()
-            .next()
-            .unwrap_or_else(random_token);
+        let given = asker_tokens(&req)?.into_iter().next();
+        let known_asker = given.is_some();
+        let token = given.unwrap_or_else(random_token);
         let asker = sha256_hex(token.as_bytes());
         let now = now_ms();
-        let history: Vec<HistoryRow> = self
-            .sql
-            .exec(
+        // The last hour's questions from this client, and from this asker
+        // unless the token was made just now (it has asked nothing yet).
+        let history: Vec<HistoryRow> = if known_asker {
+            self.sql.exec(
                 "SELECT created_at, text FROM questions WHERE client = ?1 AND created_at > ?2
                  UNION SELECT created_at, text FROM questions WHERE asker_hash = ?3 AND created_at > ?2",
-                vec![client.clone().into(), (now - 3_600_000).into(), asker.clone().into()],
+                vec![client.clone().into(), (now - HOUR_MS).into(), asker.clone().into()],
             )?
-            .to_array()?;
+        } else {
+            self.sql.exec(
+                "SELECT created_at, text FROM questions WHERE client = ?1 AND created_at > ?2",
+                vec![client.clone().into(), (now - HOUR_MS).into()],
+            )?
+        }
+        .to_array()?;
         let rate = RateInfo::from_history(
             now,
             text,
@@ -210,6 +219,8 @@ impl BrandObject {
             .into_iter()
             .collect();
 
+        // Metric events of this ask, written in one statement at the end.
+        let mut events: Vec<Event> = Vec::new();
         let mut asked_count = 1u32;
         let mut features: Option<String> = None;
         let (group, status, answer, q_status, flags) = match &verdict.verdict {
@@ -265,11 +276,11 @@ impl BrandObject {
                             "UPDATE groups SET asked_count = asked_count + 1, last_asked_at = ? WHERE id = ?",
                             vec![now.into(), g.id.into()],
                         )?;
-                        self.event("joined", Some(g.id), None, None)?;
+                        events.push(("joined", Some(g.id), None, None));
                         self.notify_trending(&g, now)?;
                         if g.answered_at.is_some() {
                             let a = store::current_answer(&self.sql, g.id)?;
-                            self.event("first_response", Some(g.id), Some(0), None)?;
+                            events.push(("first_response", Some(g.id), Some(0), None));
                             self.bump("feed_version")?;
                             (g.id, AskStatus::Answered, a, "open", String::new())
                         } else {
@@ -315,8 +326,9 @@ impl BrandObject {
             ],
                 )?;
         if status != AskStatus::Rejected {
-            self.event("asked", Some(group), None, None)?;
+            events.push(("asked", Some(group), None, None));
         }
+        self.events(&events)?;
         let resp = AskResponse {
             question_id: qid(question),
             asker_token: token,
@@ -408,22 +420,34 @@ impl BrandObject {
         value: Option<i64>,
         detail: Option<&str>,
     ) -> ApiResult<()> {
-        self.sql.exec(
-            "INSERT INTO events (at, kind, group_id, value, detail) VALUES (?, ?, ?, ?, ?)",
-            vec![
-                now_ms().into(),
+        self.events(&[(kind, group, value, detail)])
+    }
+
+    /// Appends metric events, all in one statement.
+    pub fn events(&self, rows: &[Event]) -> ApiResult<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let now = now_ms();
+        let opt = |v: Option<SqlStorageValue>| v.unwrap_or(SqlStorageValue::Null);
+        let mut sql =
+            String::from("INSERT INTO events (at, kind, group_id, value, detail) VALUES ");
+        let mut args = Vec::with_capacity(rows.len() * 5);
+        for (i, &(kind, group, value, detail)) in rows.iter().enumerate() {
+            sql.push_str(if i == 0 {
+                "(?, ?, ?, ?, ?)"
+            } else {
+                ", (?, ?, ?, ?, ?)"
+            });
+            args.extend([
+                now.into(),
                 kind.into(),
-                group
-                    .map(SqlStorageValue::from)
-                    .unwrap_or(SqlStorageValue::Null),
-                value
-                    .map(SqlStorageValue::from)
-                    .unwrap_or(SqlStorageValue::Null),
-                detail
-                    .map(SqlStorageValue::from)
-                    .unwrap_or(SqlStorageValue::Null),
-            ],
-        )?;
+                opt(group.map(SqlStorageValue::from)),
+                opt(value.map(SqlStorageValue::from)),
+                opt(detail.map(SqlStorageValue::from)),
+            ]);
+        }
+        self.sql.exec(&sql, args)?;
         Ok(())
     }
 

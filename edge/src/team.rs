@@ -420,6 +420,7 @@ impl BrandObject {
                 now.into(),
             ],
         )?;
+        self.hooks.take();
         self.audit(&me.id, "webhook.create", &id, &w.url)?;
         json_response(
             201,
@@ -442,6 +443,7 @@ impl BrandObject {
         }
         self.sql
             .exec("DELETE FROM webhooks WHERE id = ?", vec![id.into()])?;
+        self.hooks.take();
         self.sql.exec(
             "UPDATE deliveries SET status = 'failed', last_error = 'webhook deleted', next_at = NULL WHERE webhook_id = ? AND status = 'pending'",
             vec![id.into()],
@@ -471,23 +473,34 @@ impl BrandObject {
     /// Queues `event` for every webhook subscribed to it (same transaction
     /// as the caller's change); the alarm sends it.
     pub fn enqueue_event(&self, event: &str, data: serde_json::Value) -> ApiResult<()> {
-        let rows: Vec<WebhookRow> = self
-            .sql
-            .exec("SELECT id, url, events, created_at FROM webhooks", None)?
-            .to_array()?;
+        if self.hooks.borrow().is_none() {
+            let rows: Vec<WebhookRow> = self
+                .sql
+                .exec("SELECT id, url, events, created_at FROM webhooks", None)?
+                .to_array()?;
+            *self.hooks.borrow_mut() = Some(rows.into_iter().map(|w| (w.id, w.events)).collect());
+        }
+        let subscribed: Vec<String> = self
+            .hooks
+            .borrow()
+            .iter()
+            .flatten()
+            .filter(|(_, events)| events.split(',').any(|e| e == event))
+            .map(|(id, _)| id.clone())
+            .collect();
+        if subscribed.is_empty() {
+            return Ok(());
+        }
         let now = now_ms();
         let brand = self.brand()?.slug;
-        for w in rows
-            .iter()
-            .filter(|w| w.events.split(',').any(|e| e == event))
-        {
-            let payload =
-                serde_json::json!({ "event": event, "brand": brand, "at": now, "data": data })
-                    .to_string();
+        let payload =
+            serde_json::json!({ "event": event, "brand": brand, "at": now, "data": data })
+                .to_string();
+        for id in subscribed {
             self.sql.exec(
                 "INSERT INTO deliveries (webhook_id, event, payload, status, attempts, next_at, created_at)
                  VALUES (?, ?, ?, 'pending', 0, ?, ?)",
-                vec![w.id.clone().into(), event.into(), payload.into(), now.into(), now.into()],
+                vec![id.into(), event.into(), payload.clone().into(), now.into(), now.into()],
             )?;
             self.alarm_wanted.set(true);
         }
