@@ -296,7 +296,7 @@ fn server_timing(head: &str, name: &str) -> Option<f64> {
     })
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -420,7 +420,7 @@ fn measure(
 const BASELINE_PATH: &str = "/v1/openapi.json";
 
 /// What one server measured under load.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 struct Load {
     asks: WrkResult,
     ask_cpu: f64,
@@ -428,6 +428,8 @@ struct Load {
     feed_cpu: f64,
     baseline: WrkResult,
     baseline_cpu: f64,
+    /// Asks at a fixed [`PACED_RATE`] (open loop, [`crate::pace`]).
+    paced: crate::pace::Paced,
 }
 
 /// The load runs against wrangler's own workerd binary on a plain config
@@ -460,6 +462,7 @@ fn plain_load(repo: &Path, tools: &Tools, wrk_exe: &Path, admin: &str) -> Result
         16,
         Some(&script),
     )?;
+    load.paced = paced_asks(port, &base);
     answer_largest(port, &agent_auth)?;
     (load.feed, load.feed_cpu) =
         measure(wrk_exe, pid, &format!("{base}/v1/{BRAND}/feed"), 32, None)?;
@@ -468,6 +471,39 @@ fn plain_load(repo: &Path, tools: &Tools, wrk_exe: &Path, admin: &str) -> Result
     drop(w);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(load)
+}
+
+/// The fixed rate of the open-loop ask run: the goal, 500 asks/s.
+const PACED_RATE: u32 = 500;
+
+/// Asks at [`PACED_RATE`] for [`WRK_SECONDS`] over 32 connections, the
+/// same mix as the `wrk` script ([`ask_lua`]): even requests repeat a
+/// common question, odd ones are new, each from its own client address.
+fn paced_asks(port: u16, origin: &str) -> crate::pace::Paced {
+    let path = format!("/v1/{BRAND}/questions");
+    let make = |i: usize| -> Vec<u8> {
+        let mut rng = SplitMix(0x9ACE ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let text = if i.is_multiple_of(2) {
+            COMMON[rng.below(COMMON.len())].to_string()
+        } else {
+            TEMPLATES[rng.below(TEMPLATES.len())]
+                .replace("{s}", SUBJECTS[rng.below(SUBJECTS.len())])
+                .replace("{n}", &(1 + rng.below(1_000_000)).to_string())
+        };
+        let body = serde_json::json!({ "text": text }).to_string();
+        let ip = format!(
+            "10.{}.{}.{}",
+            rng.below(256),
+            rng.below(256),
+            1 + rng.below(254)
+        );
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: {origin}\r\nCF-Connecting-IP: {ip}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    };
+    crate::pace::run(port, PACED_RATE, WRK_SECONDS, 32, &make)
 }
 
 /// The wake-up (first ask after a restart) and the ask path inside the
@@ -766,6 +802,16 @@ pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
         "plain_workerd_ask_requests": plain.asks.requests,
         "plain_workerd_ask_non_2xx": plain.asks.non_2xx,
         "plain_workerd_ask_socket_errors": plain.asks.socket_errors,
+        "plain_workerd_paced": format!("{PACED_RATE} asks/s due for {WRK_SECONDS} s (open loop, latency from each ask's due time; xtask/src/pace.rs)"),
+        "plain_workerd_paced_due": plain.paced.due,
+        "plain_workerd_paced_ok": plain.paced.ok,
+        "plain_workerd_paced_non_2xx": plain.paced.non_2xx,
+        "plain_workerd_paced_errors": plain.paced.errors,
+        "plain_workerd_paced_per_s": plain.paced.achieved_per_s,
+        "plain_workerd_paced_p50_ms": plain.paced.p50_ms,
+        "plain_workerd_paced_p90_ms": plain.paced.p90_ms,
+        "plain_workerd_paced_p99_ms": plain.paced.p99_ms,
+        "plain_workerd_paced_max_ms": plain.paced.max_ms,
         "plain_workerd_feed_reads_per_s": plain.feed.requests_per_s,
         "plain_workerd_feed_p50_ms": plain.feed.p50_ms,
         "plain_workerd_feed_p99_ms": plain.feed.p99_ms,

@@ -14,6 +14,7 @@ mod bench_widget;
 mod build;
 mod eval_dedupe;
 mod eval_search;
+mod pace;
 mod rng;
 mod serve;
 mod sizes;
