@@ -246,11 +246,7 @@ pub fn validate_article(a: ArticleInput, default_lang: &str) -> ApiResult<(Strin
     };
     let id = match a.id {
         Some(id) => {
-            let ok = (1..=80).contains(&id.len())
-                && id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if !ok {
+            if !chorus_core::markdown::is_article_id(&id) {
                 return Err(ApiError::bad_request(
                     "invalid_id",
                     "An article id is 1–80 characters of letters, digits, '-' and '_'.",
