@@ -8,7 +8,7 @@
 //! most the server can do, and its latency is then only the queue those
 //! connections build (Little's law).
 //!
-//! Used for asks by `cargo xtask bench edge` (`xtask/src/bench_edge.rs`).
+//! Used for asks by `cargo xtask bench edge` (`xtask/src/bench_edge/asks.rs`).
 //! Debian 12 packages no fixed-rate generator that can vary the body and
 //! headers of each request (`wrk2` and `vegeta` are not packaged; `hey`
 //! and `h2load` send one fixed body), which the asks need: repeated and new
