@@ -7,6 +7,7 @@
 //! data lives.
 
 mod agent;
+mod ask;
 mod brand;
 mod cache;
 mod dedupe;
