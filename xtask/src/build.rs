@@ -113,6 +113,15 @@ pub fn widget_cargo(repo: &Path, target_dir: &Path, args: &[&str]) -> Command {
     c
 }
 
+/// An app's stylesheet: the Markdown subset's rules shared by the widget
+/// and the console (`ui/markdown.css`), then the app's own (`app`), which
+/// may refine them.
+fn app_css(repo: &Path, app: &str) -> Result<Vec<u8>, StepError> {
+    let mut css = std::fs::read(repo.join("ui/markdown.css")).map_err(io("ui/markdown.css"))?;
+    css.extend(std::fs::read(repo.join(app)).map_err(io(app))?);
+    Ok(css)
+}
+
 /// Builds the widget and the static site; returns the hashed file names.
 pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError> {
     let fix = "CARGO_TARGET_DIR=target/widget-cargo RUSTFLAGS='--cfg erase_components' \
@@ -125,8 +134,7 @@ pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError
     )?;
     let raw = target.join("wasm32-unknown-unknown/release/chorus_widget.wasm");
     let raw_bytes = std::fs::read(&raw).map_err(io("reading the widget wasm"))?;
-    let css_src = repo.join("widget/style.css");
-    let css = std::fs::read(&css_src).map_err(io("widget/style.css"))?;
+    let css = app_css(repo, "widget/style.css")?;
     let embed = std::fs::read_to_string(repo.join("www/embed.js")).map_err(io("www/embed.js"))?;
     let stamp_input = {
         // Bump when the pipeline below changes, so the site is rebuilt.
@@ -150,6 +158,8 @@ pub fn build_widget(repo: &Path, tools: &Tools) -> Result<WidgetFiles, StepError
     let bindgen_out = repo.join("target/widget-bindgen");
     let parts = crate::split::split(tools, &raw, &bindgen_out)?;
     let named = crate::split::name(tools, &parts, &bindgen_out)?;
+    let css_src = bindgen_out.join("style.css");
+    std::fs::write(&css_src, &css).map_err(io("widget stylesheet"))?;
     let css = minify(tools, &css_src, &bindgen_out.join("style.min.css"))?;
 
     let wdir = site.join("w");
@@ -338,7 +348,7 @@ pub fn build_console(repo: &Path, tools: &Tools) -> Result<(), StepError> {
     )?;
     let raw = repo.join("target/wasm32-unknown-unknown/release/chorus_console.wasm");
     let raw_bytes = std::fs::read(&raw).map_err(io("reading the console wasm"))?;
-    let css = std::fs::read(repo.join("console/style.css")).map_err(io("console/style.css"))?;
+    let css = app_css(repo, "console/style.css")?;
     let page = std::fs::read_to_string(repo.join("console/index.html"))
         .map_err(io("console/index.html"))?;
     let stamp_input = {
