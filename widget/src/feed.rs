@@ -91,12 +91,25 @@ impl Handle {
     }
 }
 
+/// The observer watching a sentinel and its callback.
+type Watch = (
+    IntersectionObserver,
+    Closure<dyn Fn(js_sys::Array, IntersectionObserver)>,
+);
+
 /// Watches the feed's sentinel `el`: once it comes within 200 px of the
 /// bottom of the tab panel (the scroll container inside the shadow root),
 /// the next page loads and the watch ends. `load_feed` refuses a second
 /// load while one is in flight, and there is no sentinel after the last
-/// page.
+/// page. When the sentinel goes (a page loads, the tab closes), its
+/// observer is disconnected and its callback freed.
 fn near_end(el: web_sys::Element, hs: StoredValue<Handle, LocalStorage>) {
+    let watch = StoredValue::new_local(None::<Watch>);
+    on_cleanup(move || {
+        if let Some(Some((obs, _callback))) = watch.try_update_value(Option::take) {
+            obs.disconnect();
+        }
+    });
     // The directive runs before the sentinel is in the document; its
     // scroll container (the observer's root) is known once it is drawn.
     request_animation_frame(move || {
@@ -124,9 +137,13 @@ fn near_end(el: web_sys::Element, hs: StoredValue<Handle, LocalStorage>) {
             IntersectionObserver::new_with_options(on_seen.as_ref().unchecked_ref(), &init)
         {
             obs.observe(&el);
+            // Kept until the sentinel goes (or, if it went already, now).
+            let mut w = Some((obs, on_seen));
+            watch.try_update_value(|slot| *slot = w.take());
+            if let Some((obs, _callback)) = w {
+                obs.disconnect();
+            }
         }
-        // One small callback per page of the feed, kept for the page's life.
-        on_seen.forget();
     });
 }
 
