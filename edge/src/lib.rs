@@ -30,6 +30,27 @@ use worker::{Context, Env, Headers, Method, Request, RequestInit, Response, even
 /// The OpenAPI 3.1 document of v1 (kept in sync by tests/api/openapi.test.mjs).
 const OPENAPI: &str = include_str!("../api/openapi.json");
 
+/// Runs once, when the module is instantiated (before any request).
+///
+/// wasm-bindgen's futures schedule their polling with `queueMicrotask`
+/// when the global has it, else with `Promise.then`. In workerd every
+/// `queueMicrotask` call wraps its callback in a C++-backed function that
+/// only a full collection frees, and every await of a request schedules
+/// one: a V8 sampling heap profile of the ask run put 28 % of the bytes
+/// that outlived young collections there, which brings the full
+/// collections (40–80 ms pauses) sooner. With the global's
+/// `queueMicrotask` hidden before the first future runs, wasm-bindgen
+/// takes the `Promise.then` path, whose garbage dies young. Nothing else
+/// in this Worker calls `queueMicrotask`.
+#[event(start)]
+fn start() {
+    let _ = js_sys::Reflect::set(
+        &js_sys::global(),
+        &"queueMicrotask".into(),
+        &wasm_bindgen::JsValue::UNDEFINED,
+    );
+}
+
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     let path = req.path();
