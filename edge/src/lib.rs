@@ -237,20 +237,24 @@ async fn brand_route(req: Request, env: &Env, brand: &str, rest: &[&str]) -> Api
         return cache::serve(req, env, brand, &key).await;
     }
     let resp = forward(req, env, brand).await?;
-    if method == Method::Get || method == Method::Head || resp.status_code() >= 400 {
+    if method == Method::Get || method == Method::Head {
         return Ok(resp);
     }
     // A public write's reply names what it changed, if anything (usually
-    // nothing: a new question is not in the feed); agents' writes are rare
-    // and purge everything. The name is internal: a reply that carries it
-    // is copied without it (a fetched response's headers are immutable).
+    // nothing: a new question is not in the feed); agents' successful
+    // writes are rare and purge everything. The name is internal: a reply
+    // that carries it is copied without it (a fetched response's headers
+    // are immutable).
     let changed = resp.headers().get(cache::CHANGED_HEADER)?;
     let mask = match &changed {
         Some(names) if public_write => cache::changed_mask(names),
-        None if public_write => 0,
-        _ => u8::MAX,
+        Some(_) => u8::MAX,
+        None if public_write || resp.status_code() >= 400 => 0,
+        None => u8::MAX,
     };
-    cache::purge_only(brand, mask).await;
+    if mask != 0 {
+        cache::purge_only(brand, mask).await;
+    }
     if changed.is_none() {
         return Ok(resp);
     }

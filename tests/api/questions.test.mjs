@@ -316,6 +316,9 @@ test("the feed pages by cursor, answers 304 to its ETag, is cached, and changes 
   // A repeat joining an answered group changes its count: shown at once.
   const again = await ask(slug, "Do you offer gift wrapping?");
   assert.equal(again.json.status, "answered");
+  // How the object tells the Worker what changed stays between them.
+  assert.equal(again.headers.get("x-chorus-changed"), null, "the internal header is stripped");
+  assert.equal(again.headers.get("access-control-allow-origin"), "*");
   const counted = await api("GET", `/v1/${slug}/feed`);
   assert.equal(counted.headers.get("x-chorus-cache"), "miss", "the join purged the feed");
   assert.equal(counted.json.items[0].asked_count, 2);
