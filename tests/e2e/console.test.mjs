@@ -222,9 +222,13 @@ test("Spanish: every label comes from the Spanish table, and the page says lang=
 test("a revoked or wrong stored token returns to sign-in with the error", async () => {
   const slug = await newBrand();
   const page = await ctx.newPage();
-  await page.goto(`${BASE}/console/?brand=${slug}`);
+  // The stale token is stored before the console starts: set from a page
+  // of the same origin that is not the console (set from the console page
+  // itself, it raced the console's own start, which could read it, show
+  // the error and forget it before the reload).
+  await page.goto(`${BASE}/v1/openapi.json`);
   await page.evaluate((s) => { sessionStorage.setItem("chorus.brand", s); sessionStorage.setItem("chorus.token", "stale"); }, slug);
-  await page.reload();
+  await page.goto(`${BASE}/console/?brand=${slug}`);
   await page.locator("[role=alert]").waitFor({ timeout: 30000 });
   assert.match(await page.locator("[role=alert]").textContent(), /not valid/);
   // Unknown brand.
