@@ -400,16 +400,13 @@ impl BrandObject {
         } else {
             "open"
         };
-        let new = crate::store::insert(
+        // Its count and times are recomputed once the questions have moved.
+        let new = store::new_group(
             &self.sql,
-            "INSERT INTO groups (status, question, lang, asked_count, first_asked_at, last_asked_at) VALUES (?, ?, ?, 0, ?, ?)",
-            vec![
-                status.into(),
-                first.text.clone().into(),
-                first.lang.clone().into(),
-                first.created_at.into(),
-                first.created_at.into(),
-            ],
+            status,
+            &first.text,
+            &first.lang,
+            first.created_at,
         )?;
         for q in &moving {
             self.sql.exec(
@@ -474,17 +471,7 @@ impl BrandObject {
             old.id
         } else {
             // Out of the public group, into one of its own.
-            let g = crate::store::insert(
-                &self.sql,
-                "INSERT INTO groups (status, question, lang, asked_count, first_asked_at, last_asked_at) VALUES (?, ?, ?, 1, ?, ?)",
-                vec![
-                    group_status.into(),
-                    q.text.clone().into(),
-                    q.lang.clone().into(),
-                    q.created_at.into(),
-                    q.created_at.into(),
-                ],
-            )?;
+            let g = store::new_group(&self.sql, group_status, &q.text, &q.lang, q.created_at)?;
             self.sql.exec(
                 "UPDATE questions SET group_id = ? WHERE id = ?",
                 vec![g.into(), q.id.into()],

@@ -156,7 +156,7 @@ impl BrandObject {
         let mut features: Option<String> = None;
         let (group, status, answer, q_status, flags) = match &verdict.verdict {
             Verdict::Rejected { reason } => {
-                let g = self.new_group("flagged", text, &lang, now)?;
+                let g = store::new_group(&self.sql, "flagged", text, &lang, now)?;
                 let reason = serde_json::to_value(reason)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
@@ -165,7 +165,7 @@ impl BrandObject {
                 (g, AskStatus::Rejected, None, "rejected", "spam".to_string())
             }
             Verdict::Private { .. } => {
-                let g = self.new_group("private", text, &lang, now)?;
+                let g = store::new_group(&self.sql, "private", text, &lang, now)?;
                 (
                     g,
                     AskStatus::Private,
@@ -219,7 +219,7 @@ impl BrandObject {
                         }
                     }
                     None => {
-                        let g = self.new_group("open", text, &lang, now)?;
+                        let g = store::new_group(&self.sql, "open", text, &lang, now)?;
                         self.enqueue_event(
                             "group.created",
                             serde_json::json!({ "group_id": gid(g), "question": text, "lang": lang, "asked_count": 1 }),
@@ -331,15 +331,6 @@ impl BrandObject {
         self.enqueue_event(
             "group.trending",
             serde_json::json!({ "group_id": gid(g.id), "question": g.question, "asked_count": after.asked_count, "askers_last_hour": recent }),
-        )
-    }
-
-    fn new_group(&self, status: &str, text: &str, lang: &str, now: i64) -> ApiResult<i64> {
-        store::insert(
-            &self.sql,
-            "INSERT INTO groups (status, question, lang, asked_count, first_asked_at, last_asked_at)
-             VALUES (?, ?, ?, 1, ?, ?)",
-            vec![status.into(), text.into(), lang.into(), now.into(), now.into()],
         )
     }
 

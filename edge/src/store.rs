@@ -331,6 +331,28 @@ struct Count {
 }
 
 /// Whether `table` has a row with this text `id` (`table` is one of ours, never input).
+/// A new group of one question (`text` in `lang`, asked at `at`); its id.
+pub fn new_group(
+    sql: &SqlStorage,
+    status: &str,
+    text: &str,
+    lang: &str,
+    at: i64,
+) -> ApiResult<i64> {
+    insert(
+        sql,
+        "INSERT INTO groups (status, question, lang, asked_count, first_asked_at, last_asked_at)
+         VALUES (?, ?, ?, 1, ?, ?)",
+        vec![
+            status.into(),
+            text.into(),
+            lang.into(),
+            at.into(),
+            at.into(),
+        ],
+    )
+}
+
 pub fn exists(sql: &SqlStorage, table: &'static str, id: &str) -> ApiResult<bool> {
     Ok(count(
         sql,
