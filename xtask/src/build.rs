@@ -388,15 +388,8 @@ pub fn build_console(repo: &Path, tools: &Tools) -> Result<(), StepError> {
     let opt = bindgen_out.join("chorus_console_opt.wasm");
     run_quiet(
         Command::new(tools.wasm_opt())
-            .args([
-                "-Oz",
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext",
-                "--enable-mutable-globals",
-                "--enable-reference-types",
-                "--enable-multivalue",
-            ])
+            .arg("-Oz")
+            .args(crate::split::WASM_OPT_FEATURES)
             .arg(&bg)
             .arg("-o")
             .arg(&opt)
