@@ -14,9 +14,7 @@ use std::sync::Arc;
 use chorus_core::dedupe::{Embedder, QuestionIndex};
 use chorus_core::search::SearchIndex;
 
-use chorus_core::api::{
-    Article, ArticleInput, BrandConfig, CreateAgent, CreateBrand, KnowledgeBase,
-};
+use chorus_core::api::{Article, BrandConfig, CreateAgent, CreateBrand};
 use serde::{Deserialize, Serialize};
 use worker::{DurableObject, Env, Method, Request, Response, SqlStorage, State, durable_object};
 
@@ -51,29 +49,6 @@ impl BrandRow {
     }
     pub fn allowed_origins(&self) -> Vec<String> {
         serde_json::from_str(&self.allowed_origins).unwrap_or_default()
-    }
-}
-
-#[derive(Deserialize)]
-struct ArticleRow {
-    id: String,
-    title: String,
-    body: String,
-    tags: String,
-    lang: String,
-    updated_at: f64,
-}
-
-impl From<ArticleRow> for Article {
-    fn from(r: ArticleRow) -> Self {
-        Article {
-            id: r.id,
-            title: r.title,
-            body: r.body,
-            tags: serde_json::from_str(&r.tags).unwrap_or_default(),
-            lang: r.lang,
-            updated_at: r.updated_at as i64,
-        }
     }
 }
 
@@ -225,7 +200,7 @@ impl BrandObject {
                 self.create_agent(body)
             }
             ["admin", "kb"] => {
-                let body: KbImport =
+                let body: crate::kb::KbImport =
                     util::read_json_limited(&mut req, util::MAX_IMPORT_BYTES).await?;
                 self.import_kb(body)
             }
@@ -407,104 +382,6 @@ impl BrandObject {
         Ok(())
     }
 
-    pub(crate) fn kb_version(&self) -> ApiResult<String> {
-        self.meta("kb_version")
-    }
-
-    pub(crate) fn bump_kb_version(&self) -> ApiResult<()> {
-        self.bump("kb_version")
-    }
-
-    /// Inserts or replaces one (validated) article.
-    pub(crate) fn upsert_article(
-        &self,
-        id: &str,
-        a: &ArticleInput,
-        default_lang: &str,
-        now: i64,
-    ) -> ApiResult<()> {
-        self.sql.exec(
-            "INSERT INTO articles (id, title, body, tags, lang, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT(id) DO UPDATE SET title = excluded.title, body = excluded.body, tags = excluded.tags,
-             lang = excluded.lang, updated_at = excluded.updated_at",
-            vec![
-                id.into(),
-                a.title.clone().into(),
-                a.body.clone().into(),
-                serde_json::to_string(&a.tags).unwrap_or_default().into(),
-                a.lang.as_deref().unwrap_or(default_lang).into(),
-                now.into(),
-                now.into(),
-            ],
-        )?;
-        Ok(())
-    }
-
-    /// Every article, by id.
-    pub(crate) fn articles(&self) -> ApiResult<Vec<Article>> {
-        let rows: Vec<ArticleRow> = self
-            .sql
-            .exec(
-                "SELECT id, title, body, tags, lang, updated_at FROM articles ORDER BY id",
-                None,
-            )?
-            .to_array()?;
-        Ok(rows.into_iter().map(Article::from).collect())
-    }
-
-    fn get_kb(&self, req: &Request) -> ApiResult<Response> {
-        let version = self.kb_version()?;
-        let etag = format!("\"kb-{version}\"");
-        if util::if_none_match(req, &etag) {
-            return util::not_modified(&etag);
-        }
-        let kb = KnowledgeBase {
-            articles: self.articles()?,
-            version,
-        };
-        let mut resp = json_response(200, &kb)?;
-        resp.headers_mut().set("etag", &etag)?;
-        Ok(resp)
-    }
-
-    fn import_kb(&self, body: KbImport) -> ApiResult<Response> {
-        let brand = self.brand()?;
-        let default_lang = brand
-            .config()
-            .languages
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "en".into());
-        if body.articles.len() > 10_000 {
-            return Err(ApiError::bad_request(
-                "too_many_articles",
-                "At most 10000 articles per import.",
-            ));
-        }
-        let mut checked = Vec::with_capacity(body.articles.len());
-        for a in body.articles {
-            checked.push(util::validate_article(a, &default_lang)?);
-        }
-        let now = now_ms();
-        if body.replace {
-            self.sql.exec("DELETE FROM articles", None)?;
-        }
-        for (id, a) in &checked {
-            self.upsert_article(id, a, &default_lang, now)?;
-        }
-        self.bump_kb_version()?;
-        self.audit(
-            "admin",
-            "kb.import",
-            &brand.slug,
-            &checked.len().to_string(),
-        )?;
-        json_response(
-            200,
-            &serde_json::json!({"imported": checked.len(), "version": self.kb_version()?}),
-        )
-    }
-
     pub(crate) fn audit(
         &self,
         actor: &str,
@@ -538,13 +415,4 @@ struct PublicConfig {
     #[serde(flatten)]
     config: BrandConfig,
     private_followup: String,
-}
-
-/// `PUT /v1/admin/brands/{brand}/kb`: bulk import (used by `cargo xtask demo`).
-#[derive(Debug, Deserialize, Serialize)]
-struct KbImport {
-    articles: Vec<ArticleInput>,
-    /// Delete articles not in this import.
-    #[serde(default)]
-    replace: bool,
 }

@@ -13,6 +13,7 @@ mod cache;
 mod dedupe;
 mod error;
 mod import;
+mod kb;
 mod limits;
 mod metrics;
 mod public;
