@@ -253,16 +253,7 @@ impl BrandObject {
             })?,
             None => util::MAX_SAFE_INT,
         };
-        let limit = match q.get("limit") {
-            Some(l) => l
-                .parse::<i64>()
-                .ok()
-                .filter(|n| (1..=500).contains(n))
-                .ok_or_else(|| {
-                    ApiError::bad_request("invalid_limit", "limit must be a number from 1 to 500.")
-                })?,
-            None => 100,
-        };
+        let limit = util::limit(q.get("limit").map(String::as_str), 500, 100)? as i64;
         let mut sql =
             String::from("SELECT id, at, actor, action, target, detail FROM audit WHERE id < ?");
         let mut args: Vec<SqlStorageValue> = vec![before.into()];

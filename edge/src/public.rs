@@ -156,18 +156,7 @@ impl BrandObject {
                         )
                     })?);
                 }
-                "limit" => {
-                    limit = v
-                        .parse::<usize>()
-                        .ok()
-                        .filter(|n| (1..=FEED_MAX_LIMIT).contains(n))
-                        .ok_or_else(|| {
-                            ApiError::bad_request(
-                                "invalid_limit",
-                                "limit must be a number from 1 to 50.",
-                            )
-                        })?;
-                }
+                "limit" => limit = util::limit(Some(v.as_ref()), FEED_MAX_LIMIT, limit)?,
                 _ => {}
             }
         }

@@ -93,16 +93,7 @@ impl BrandObject {
                 "sort is one of priority, newest, largest.",
             ));
         }
-        let limit = match q.get("limit") {
-            Some(l) => l
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=200).contains(n))
-                .ok_or_else(|| {
-                    ApiError::bad_request("invalid_limit", "limit must be a number from 1 to 200.")
-                })?,
-            None => 50,
-        };
+        let limit = crate::util::limit(q.get("limit").map(String::as_str), 200, 50)?;
         let offset = match q.get("cursor").filter(|c| !c.is_empty()) {
             Some(c) => c.parse::<usize>().map_err(|_| {
                 ApiError::bad_request(

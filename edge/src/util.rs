@@ -269,6 +269,23 @@ pub fn validate_article(a: ArticleInput, default_lang: &str) -> ApiResult<(Strin
 }
 
 /// True when the request's `If-None-Match` carries `etag` (or `*`).
+/// A page size from the `limit` query parameter: 1–`max`, `default` when
+/// absent.
+pub fn limit(value: Option<&str>, max: usize, default: usize) -> ApiResult<usize> {
+    let Some(v) = value else {
+        return Ok(default);
+    };
+    v.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_limit",
+                format!("limit must be a number from 1 to {max}."),
+            )
+        })
+}
+
 pub fn if_none_match(req: &Request, etag: &str) -> bool {
     match req.headers().get("if-none-match") {
         Ok(Some(v)) => etag_matches(&v, etag),
