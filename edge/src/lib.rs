@@ -39,7 +39,7 @@ const OPENAPI: &str = include_str!("../api/openapi.json");
 /// only a full collection frees, and every await of a request schedules
 /// one: a V8 sampling heap profile of the ask run put 28 % of the bytes
 /// that outlived young collections there, which brings the full
-/// collections (40–80 ms pauses) sooner. With the global's
+/// collections (36–95 ms pauses measured) sooner. With the global's
 /// `queueMicrotask` hidden before the first future runs, wasm-bindgen
 /// takes the `Promise.then` path, whose garbage dies young. Nothing else
 /// in this Worker calls `queueMicrotask`.
