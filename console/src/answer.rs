@@ -8,7 +8,8 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::api::Canned;
-use crate::app::{Ctx, focus_by_id, local_time};
+use crate::app::Ctx;
+use crate::dom::{focus_by_id, local_time};
 use crate::group::Draft;
 use crate::kb::{load_articles, md};
 

@@ -1,4 +1,5 @@
-//! The console shell: session, routing, header, sign-in, live announcements.
+//! The console shell: session, routing, header, live announcements
+//! (sign-in: `signin.rs`; browser helpers: `dom.rs`).
 
 use chorus_core::api::{GroupSummary, Me, Role};
 use leptos::prelude::*;
@@ -6,7 +7,9 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::api::{ApiError, Client};
+use crate::dom::{focus_heading, now_ms};
 use crate::i18n::{self, Strings};
+use crate::signin::{SignIn, sign_in_message};
 use crate::{audit, group, kb, metrics, queue, replies, settings, team, webhooks};
 
 /// A view of the console, kept in the URL's hash (`#/group/g12`).
@@ -218,73 +221,11 @@ impl Ctx {
     }
 }
 
-/// Waits `ms` milliseconds.
-pub async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
-}
-
-/// Milliseconds since the epoch.
-pub fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
-
-/// A local date and time for `ms`, in the UI language.
-pub fn local_time(ms: i64, lang: &str) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    String::from(d.to_locale_string(lang, &wasm_bindgen::JsValue::UNDEFINED))
-}
-
-/// Offers `text` as a file download (CSV exports).
-pub fn download(filename: &str, mime: &str, text: &str) {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    if let Ok(a) = document().create_element("a")
-        && let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>()
-    {
-        a.set_href(&url);
-        a.set_download(filename);
-        if let Some(body) = document().body() {
-            let _ = body.append_child(&a);
-            a.click();
-            let _ = body.remove_child(&a);
-        }
-    }
-    let u = url.clone();
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&u);
-        },
-        std::time::Duration::from_secs(10),
-    );
-}
-
 fn set_document_lang(t: &Strings) {
     if let Some(el) = document().document_element() {
         let _ = el.set_attribute("lang", t.lang);
     }
     document().set_title(t.app_title);
-}
-
-/// Focuses the current view's heading so keyboard and screen-reader users
-/// land at the top of what changed.
-pub fn focus_heading() {
-    request_animation_frame(|| {
-        if let Ok(Some(h)) = document().query_selector("#main h1")
-            && let Ok(h) = h.dyn_into::<web_sys::HtmlElement>()
-        {
-            let _ = h.focus();
-        }
-    });
 }
 
 fn url_param(name: &str) -> Option<String> {
@@ -400,87 +341,9 @@ pub fn App() -> impl IntoView {
     }
 }
 
-fn sign_in_message(t: &Strings, e: &ApiError) -> String {
-    match e.status {
-        401 | 403 => t.err_token.to_string(),
-        404 => t.err_brand.to_string(),
-        0 => t.err_network.to_string(),
-        _ => e.message.clone(),
-    }
-}
-
-/// Brand slug and token; checked with `GET /agent/me`.
-#[component]
-fn SignIn(brand: String) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let t = ctx.t.get_untracked();
-    let brand = RwSignal::new(brand);
-    let token = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let error = ctx.sign_in_error;
-    let submit = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
-        let b = brand.get_untracked().trim().to_ascii_lowercase();
-        let tok = token.get_untracked().trim().to_string();
-        if b.is_empty() || tok.is_empty() {
-            error.set(Some(t.err_required.into()));
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        let client = Client::new(&b, &tok);
-        spawn_local(async move {
-            match client.me().await {
-                Ok(me) => ctx.signed_in(client, me),
-                Err(e) => {
-                    error.set(Some(sign_in_message(t, &e)));
-                    focus_by_id("token");
-                }
-            }
-            busy.set(false);
-        });
-    };
-    focus_heading();
-    view! {
-        <main id="main" tabindex="-1" class="signin">
-            <form class="card" on:submit=submit novalidate>
-                <h1 tabindex="-1">{t.app_title}</h1>
-                <p class="muted">{t.sign_in_intro}</p>
-                <LangPicker/>
-                <label for="brand">{t.brand_label}</label>
-                <input id="brand" name="brand" autocomplete="organization" aria-describedby="brand-hint"
-                    prop:value=move || brand.get() on:input=move |ev| brand.set(event_target_value(&ev)) />
-                <p id="brand-hint" class="hint">{t.brand_hint}</p>
-                <label for="token">{t.token_label}</label>
-                <input id="token" name="token" type="password" autocomplete="off" aria-describedby="token-hint"
-                    aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
-                    prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev)) />
-                <p id="token-hint" class="hint">{t.token_hint}</p>
-                <Show when=move || error.get().is_some()>
-                    <p class="error" role="alert" id="signin-error">{move || error.get().unwrap_or_default()}</p>
-                </Show>
-                <button type="submit" class="primary" disabled=move || busy.get()>
-                    {move || if busy.get() { t.signing_in } else { t.sign_in }}
-                </button>
-            </form>
-        </main>
-    }
-}
-
-/// Focuses the element with this id, after the current render.
-pub fn focus_by_id(id: &'static str) {
-    request_animation_frame(move || {
-        if let Some(el) = document().get_element_by_id(id)
-            && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
-        {
-            let _ = el.focus();
-        }
-    });
-}
-
 /// English / Spanish switch; remembered for the tab.
 #[component]
-fn LangPicker() -> impl IntoView {
+pub(crate) fn LangPicker() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let t = ctx.t.get_untracked();
     let change = move |ev: web_sys::Event| {

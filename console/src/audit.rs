@@ -4,7 +4,8 @@ use chorus_core::api::AuditEntry;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::{Ctx, download, focus_heading, local_time};
+use crate::app::Ctx;
+use crate::dom::{download, focus_heading, local_time};
 use crate::format::{csv, iso_date};
 
 /// Pages fetched at most for one CSV export.
@@ -97,7 +98,7 @@ pub fn AuditView() -> impl IntoView {
                 })
                 .collect();
             let text = csv(&["id", "at", "actor", "action", "target", "detail"], &rows);
-            let day = iso_date((crate::app::now_ms() / 86_400_000.0).floor() as i64);
+            let day = iso_date((crate::dom::now_ms() / 86_400_000.0).floor() as i64);
             download(
                 &format!("chorus-audit-{day}.csv"),
                 "text/csv;charset=utf-8",

@@ -9,7 +9,8 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::answer::AnswerBox;
-use crate::app::{Ctx, focus_by_id, focus_heading, local_time};
+use crate::app::Ctx;
+use crate::dom::{focus_by_id, focus_heading, local_time};
 use crate::format::{duration, tags};
 use crate::i18n::Strings;
 use crate::queue::{sla_text, status_name};
@@ -135,7 +136,7 @@ fn watch(
     let generation = ctx.generation.get_untracked();
     spawn_local(async move {
         loop {
-            crate::app::sleep(20_000).await;
+            crate::dom::sleep(20_000).await;
             if !alive.load(std::sync::atomic::Ordering::Relaxed)
                 || ctx.generation.get_untracked() != generation
             {

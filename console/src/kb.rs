@@ -6,7 +6,8 @@ use chorus_core::api::{Article, ArticleInput};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::{Ctx, focus_by_id, focus_heading, local_time};
+use crate::app::Ctx;
+use crate::dom::{focus_by_id, focus_heading, local_time};
 use crate::format::tags;
 use crate::secret::ConfirmButton;
 

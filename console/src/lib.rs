@@ -11,6 +11,7 @@ mod api;
 mod app;
 mod audit;
 mod chart;
+mod dom;
 mod format;
 mod group;
 mod i18n;
@@ -21,6 +22,7 @@ mod replies;
 mod secret;
 mod session;
 mod settings;
+mod signin;
 mod team;
 mod webhooks;
 

@@ -4,8 +4,9 @@ use chorus_core::api::Metrics;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::{Ctx, download, focus_heading, now_ms};
+use crate::app::Ctx;
 use crate::chart::{Kind, Series, chart};
+use crate::dom::{download, focus_heading, now_ms};
 use crate::format::{csv, iso_date, tick};
 use crate::i18n::Strings;
 

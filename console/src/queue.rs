@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use crate::app::{Ctx, focus_heading, go, sleep};
+use crate::app::{Ctx, go};
+use crate::dom::{focus_heading, sleep};
 use crate::format::duration;
 use crate::i18n::Strings;
 

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::Canned;
-use crate::app::{Ctx, focus_by_id, focus_heading};
+use crate::app::Ctx;
+use crate::dom::{focus_by_id, focus_heading};
 use crate::kb::{load_articles, md};
 use crate::secret::ConfirmButton;
 

@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::app::{Ctx, focus_by_id};
+use crate::app::Ctx;
+use crate::dom::focus_by_id;
 
 /// Copies `text` with the async clipboard API when the page may.
 pub fn copy_text(text: &str) -> bool {

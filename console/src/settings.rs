@@ -12,7 +12,8 @@ use chorus_core::api::Settings;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::{Ctx, focus_by_id, focus_heading};
+use crate::app::Ctx;
+use crate::dom::{focus_by_id, focus_heading};
 use crate::i18n::Strings;
 
 /// `#rrggbb` → its three channels.

@@ -6,7 +6,8 @@ use chorus_core::api::{CreateAgent, Role, TeamMember};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::{Ctx, focus_by_id, focus_heading};
+use crate::app::Ctx;
+use crate::dom::{focus_by_id, focus_heading};
 use crate::secret::{ConfirmButton, ShownOnce};
 
 /// The team view.

@@ -8,7 +8,8 @@ use leptos::task::spawn_local;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::app::{Ctx, focus_by_id, focus_heading, local_time};
+use crate::app::Ctx;
+use crate::dom::{focus_by_id, focus_heading, local_time};
 use crate::i18n::Strings;
 use crate::secret::{ConfirmButton, ShownOnce};
 
@@ -206,7 +207,7 @@ fn Deliveries(id: String, url: String) -> impl IntoView {
                     return;
                 }
             }
-            crate::app::sleep(4_000).await;
+            crate::dom::sleep(4_000).await;
             if !alive.load(Ordering::Relaxed) {
                 return;
             }
