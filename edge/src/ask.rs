@@ -8,13 +8,14 @@ use chorus_core::dedupe::Verdict as DupVerdict;
 use chorus_core::normalize::detect_lang;
 use chorus_core::triage::{self, RateInfo, TriageInput, Verdict};
 use serde::Deserialize;
-use worker::{Request, Response, SqlStorageValue};
+use worker::SqlStorageValue;
 
 use crate::brand::BrandObject;
 use crate::dedupe::lang_of;
 use crate::error::{ApiError, ApiResult};
-use crate::public::{asker_tokens, client_key};
+use crate::public::{client_key, parse_asker_tokens};
 use crate::queue::HOUR_MS;
+use crate::rpc::{AskCall, Reply};
 use crate::store::{self, GroupRow, gid, qid};
 use crate::util::{self, now_ms, random_token, sha256_hex};
 
@@ -37,11 +38,12 @@ struct HistoryRow {
 }
 
 impl BrandObject {
-    /// `POST /v1/{brand}/questions`.
-    pub async fn ask(&self, mut req: Request) -> ApiResult<Response> {
+    /// `POST /v1/{brand}/questions`, called by the Worker over RPC
+    /// ([`crate::rpc`]).
+    pub async fn ask(&self, call: AskCall) -> ApiResult<Reply> {
         let brand = self.brand()?;
-        self.check_origin(&req, &brand)?;
-        let idem = match req.headers().get("idempotency-key")? {
+        self.check_origin(&call.origin, &brand)?;
+        let idem = match call.idempotency_key {
             Some(k) => {
                 let ok = (1..=MAX_IDEMPOTENCY_KEY).contains(&k.len())
                     && k.bytes().all(|b| (0x21..=0x7e).contains(&b));
@@ -55,7 +57,8 @@ impl BrandObject {
             }
             None => None,
         };
-        let body: AskRequest = util::read_json(&mut req).await?;
+        util::json_content_type(&call.content_type)?;
+        let body: AskRequest = util::parse_json(&call.body, util::MAX_BODY_BYTES)?;
         self.ensure_index().await?;
         let started = now_ms();
         // From here on nothing awaits: the ask is one atomic step of the object.
@@ -68,12 +71,9 @@ impl BrandObject {
                 )?
                 .to_array()?;
             if let Some(p) = prev.into_iter().next() {
-                let mut resp =
-                    Response::from_bytes(p.body.into_bytes())?.with_status(p.status as u16);
-                resp.headers_mut()
-                    .set("content-type", "application/json; charset=utf-8")?;
-                resp.headers_mut().set("idempotent-replay", "true")?;
-                return Ok(resp);
+                return Ok(
+                    Reply::json(p.status as u16, p.body).with_header("idempotent-replay", "true")
+                );
             }
         }
         let text = triage::validate_question(&body.text)
@@ -106,8 +106,10 @@ impl BrandObject {
             Some(g) => Some(store::parse_gid(g)?),
             None => None,
         };
-        let client = client_key(&req);
-        let given = asker_tokens(&req)?.into_iter().next();
+        let client = client_key(&call.client);
+        let given = parse_asker_tokens(call.authorization.as_deref())?
+            .into_iter()
+            .next();
         let known_asker = given.is_some();
         let token = given.unwrap_or_else(random_token);
         let asker = sha256_hex(token.as_bytes());
@@ -291,9 +293,6 @@ impl BrandObject {
                 self.with_index(|ix| ix.set_answered(group as u64, true));
             }
         }
-        let mut r = Response::from_bytes(json.into_bytes())?.with_status(201);
-        r.headers_mut()
-            .set("content-type", "application/json; charset=utf-8")?;
         // Normalise + triage + dedupe + SQLite, timed inside the object
         // (and the wake-up, when this request paid for it).
         let mut timing = format!("ask;dur={}", now_ms() - started);
@@ -301,8 +300,7 @@ impl BrandObject {
             timing.push_str(", ");
             timing.push_str(&wake);
         }
-        r.headers_mut().set("server-timing", &timing)?;
-        Ok(r)
+        Ok(Reply::json(201, json).with_header("server-timing", timing))
     }
 
     /// Queues `group.trending` the first time in an hour a group trends

@@ -145,6 +145,27 @@ impl DurableObject for BrandObject {
     }
 }
 
+/// The object's RPC methods ([`crate::rpc`]).
+#[wasm_bindgen::prelude::wasm_bindgen(wasm_bindgen_futures = worker::wasm_bindgen_futures)]
+impl BrandObject {
+    /// `ask(call)`: the ask ([`BrandObject::ask`]) for the Worker, replying
+    /// `[status, body, changed, name, value, …]`.
+    #[wasm_bindgen(js_name = ask)]
+    pub async fn rpc_ask(&self, call: wasm_bindgen::JsValue) -> wasm_bindgen::JsValue {
+        let result = match (&self.broken, crate::rpc::AskCall::from_js(&call)) {
+            (Some(e), _) => Err(ApiError::internal("migration", e)),
+            (None, None) => Err(ApiError::internal("rpc", "malformed ask call")),
+            (None, Some(call)) => self.ask(call).await,
+        };
+        let mut reply = result.unwrap_or_else(crate::rpc::Reply::error);
+        reply.changed = self.changed.replace(0);
+        if self.alarm_wanted.take() {
+            self.arm_alarm(50).await;
+        }
+        reply.to_js()
+    }
+}
+
 impl BrandObject {
     /// Arms the alarm `delay_ms` from now unless one is due sooner.
     async fn arm_alarm(&self, delay_ms: i64) {
@@ -227,7 +248,7 @@ impl BrandObject {
                         self.ensure_index().await?;
                         self.suggest(&req)
                     }
-                    (Method::Post, ["questions"]) => self.ask(req).await,
+                    // (`POST questions`, the ask, comes over RPC: `rpc_ask`.)
                     (Method::Get, ["questions", "mine"]) => self.mine(&req),
                     (Method::Post, ["groups", id, "helpful"]) => self.helpful(&req, id),
                     (Method::Post, ["deflections"]) => self.deflection(req).await,

@@ -74,18 +74,35 @@ impl ApiError {
 
     /// The HTTP response (JSON body, status, `Retry-After` when set).
     pub fn into_response(self) -> Response {
-        let body = serde_json::to_string(&ErrorBody::new(self.code, self.message))
-            .unwrap_or_else(|_| r#"{"error":{"code":"internal","message":"error"}}"#.to_string());
+        let status = self.status;
+        let (body, fields) = self.into_parts();
         let headers = Headers::new();
-        let _ = headers.set("content-type", "application/json; charset=utf-8");
-        let _ = headers.set("cache-control", "no-store");
-        if let Some(s) = self.retry_after {
-            let _ = headers.set("retry-after", &s.to_string());
+        for (k, v) in &fields {
+            let _ = headers.set(k, v);
         }
         Response::builder()
-            .with_status(self.status)
+            .with_status(status)
             .with_headers(headers)
             .fixed(body.into_bytes())
+    }
+
+    /// The body and header fields of [`Self::into_response`], for replies
+    /// that are not built as a `Response` where they are made (the ask's
+    /// RPC reply, `crate::rpc`).
+    pub fn into_parts(self) -> (String, Vec<(&'static str, String)>) {
+        let body = serde_json::to_string(&ErrorBody::new(self.code, self.message))
+            .unwrap_or_else(|_| r#"{"error":{"code":"internal","message":"error"}}"#.to_string());
+        let mut fields = vec![
+            (
+                "content-type",
+                "application/json; charset=utf-8".to_string(),
+            ),
+            ("cache-control", "no-store".to_string()),
+        ];
+        if let Some(s) = self.retry_after {
+            fields.push(("retry-after", s.to_string()));
+        }
+        (body, fields)
     }
 }
 

@@ -26,14 +26,18 @@ const FEED_MAX_LIMIT: usize = 50;
 /// Who is asking, for triage's rate and repetition rules: the client
 /// address (`CF-Connecting-IP`, set by Cloudflare; locally the first
 /// `X-Forwarded-For` hop or `local`), hashed so no address is stored.
-pub fn client_key(req: &Request) -> String {
-    let ip = crate::limits::client_address(req);
-    sha256_hex(format!("client:{ip}").as_bytes())[..32].to_string()
+pub fn client_key(address: &str) -> String {
+    sha256_hex(format!("client:{address}").as_bytes())[..32].to_string()
 }
 
 /// Asker tokens from `Authorization: Asker t1, t2`.
 pub(crate) fn asker_tokens(req: &Request) -> ApiResult<Vec<String>> {
-    let Some(v) = req.headers().get("authorization")? else {
+    parse_asker_tokens(req.headers().get("authorization")?.as_deref())
+}
+
+/// Asker tokens from an `Authorization` value.
+pub(crate) fn parse_asker_tokens(authorization: Option<&str>) -> ApiResult<Vec<String>> {
+    let Some(v) = authorization else {
         return Ok(Vec::new());
     };
     let Some(list) = v.strip_prefix("Asker ") else {
@@ -57,6 +61,11 @@ pub(crate) fn asker_tokens(req: &Request) -> ApiResult<Vec<String>> {
     Ok(tokens)
 }
 
+/// The request's `Origin` (empty when absent).
+fn origin_of(req: &Request) -> ApiResult<String> {
+    Ok(req.headers().get("origin")?.unwrap_or_default())
+}
+
 #[derive(Deserialize)]
 struct Deflection {
     #[serde(default)]
@@ -67,9 +76,8 @@ struct Deflection {
 
 impl BrandObject {
     /// 403 unless the request's `Origin` is one of the brand's.
-    pub fn check_origin(&self, req: &Request, brand: &BrandRow) -> ApiResult<()> {
-        let origin = req.headers().get("origin")?.unwrap_or_default();
-        if !origin.is_empty() && brand.allowed_origins().contains(&origin) {
+    pub fn check_origin(&self, origin: &str, brand: &BrandRow) -> ApiResult<()> {
+        if !origin.is_empty() && brand.allowed_origins().iter().any(|o| o == origin) {
             return Ok(());
         }
         Err(ApiError::forbidden(
@@ -285,7 +293,7 @@ impl BrandObject {
     /// `POST /v1/{brand}/groups/{id}/helpful`.
     pub fn helpful(&self, req: &Request, group: &str) -> ApiResult<Response> {
         let brand = self.brand()?;
-        self.check_origin(req, &brand)?;
+        self.check_origin(&origin_of(req)?, &brand)?;
         let g = store::group_or_404(&self.sql, store::parse_gid(group)?)?;
         if !g.is_public() {
             return Err(store::unknown_group());
@@ -296,7 +304,7 @@ impl BrandObject {
                 "This question has no answer yet.",
             ));
         }
-        let client = client_key(req);
+        let client = client_key(&crate::limits::client_address(req));
         let seen = store::count(
             &self.sql,
             "SELECT COUNT(*) AS n FROM events WHERE kind = 'helpful' AND group_id = ? AND detail = ?",
@@ -320,7 +328,7 @@ impl BrandObject {
     /// `POST /v1/{brand}/deflections`: the customer read a suggestion and did not ask.
     pub async fn deflection(&self, mut req: Request) -> ApiResult<Response> {
         let brand = self.brand()?;
-        self.check_origin(&req, &brand)?;
+        self.check_origin(&origin_of(&req)?, &brand)?;
         let d: Deflection = util::read_json(&mut req).await?;
         let group = match d.group_id.as_deref() {
             Some(g) => Some(store::group_or_404(&self.sql, store::parse_gid(g)?)?.id),
@@ -343,7 +351,7 @@ impl BrandObject {
     /// `POST /v1/{brand}/searches/missed`: knowledge-base searches with no result.
     pub async fn missed(&self, mut req: Request) -> ApiResult<Response> {
         let brand = self.brand()?;
-        self.check_origin(&req, &brand)?;
+        self.check_origin(&origin_of(&req)?, &brand)?;
         let m: MissedSearches = util::read_json(&mut req).await?;
         if m.queries.is_empty() || m.queries.len() > 50 {
             return Err(ApiError::bad_request(

@@ -71,14 +71,7 @@ pub async fn read_json_limited<T: DeserializeOwned>(
     req: &mut Request,
     limit: usize,
 ) -> ApiResult<T> {
-    let ct = req.headers().get("content-type")?.unwrap_or_default();
-    if !ct.to_ascii_lowercase().starts_with("application/json") {
-        return Err(ApiError::new(
-            415,
-            "unsupported_media_type",
-            "Send the body as JSON with Content-Type: application/json.",
-        ));
-    }
+    json_content_type(&req.headers().get("content-type")?.unwrap_or_default())?;
     if let Some(len) = req
         .headers()
         .get("content-length")?
@@ -90,10 +83,31 @@ pub async fn read_json_limited<T: DeserializeOwned>(
     let bytes = req.bytes().await.map_err(|_| {
         ApiError::bad_request("unreadable_body", "The request body could not be read.")
     })?;
+    parse_json(&bytes, limit)
+}
+
+/// 415 unless `content_type` is JSON.
+pub fn json_content_type(content_type: &str) -> ApiResult<()> {
+    if content_type
+        .to_ascii_lowercase()
+        .starts_with("application/json")
+    {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        415,
+        "unsupported_media_type",
+        "Send the body as JSON with Content-Type: application/json.",
+    ))
+}
+
+/// A body already read: 413 over `limit`, 400 when not UTF-8 or not the
+/// expected JSON.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], limit: usize) -> ApiResult<T> {
     if bytes.len() > limit {
         return Err(too_large(limit));
     }
-    let text = std::str::from_utf8(&bytes)
+    let text = std::str::from_utf8(bytes)
         .map_err(|_| ApiError::bad_request("invalid_utf8", "The body is not valid UTF-8."))?;
     serde_json::from_str(text).map_err(|e| {
         ApiError::bad_request(
@@ -103,7 +117,8 @@ pub async fn read_json_limited<T: DeserializeOwned>(
     })
 }
 
-fn too_large(limit: usize) -> ApiError {
+/// 413 for a body over `limit` bytes.
+pub(crate) fn too_large(limit: usize) -> ApiError {
     ApiError::new(
         413,
         "body_too_large",

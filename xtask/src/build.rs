@@ -432,7 +432,7 @@ pub fn build_worker(repo: &Path, tools: &Tools) -> Result<(), StepError> {
         && std::fs::read_to_string(&stamp).ok() == Some(fp.clone())
     {
         eprintln!("      worker unchanged, reusing edge/build");
-        return Ok(());
+        return crate::worker_js::patch(&edge.join("build/index.js"));
     }
     run(
         Command::new(&tools.worker_build)
@@ -445,6 +445,7 @@ pub fn build_worker(repo: &Path, tools: &Tools) -> Result<(), StepError> {
             .env("CARGO_TARGET_DIR", repo.join("target")),
         "cd edge && worker-build --release (see the error above)",
     )?;
+    crate::worker_js::patch(&edge.join("build/index.js"))?;
     std::fs::create_dir_all(repo.join("target")).map_err(io("target"))?;
     std::fs::write(&stamp, fp).map_err(io("edge stamp"))?;
     Ok(())

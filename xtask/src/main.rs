@@ -22,6 +22,7 @@ mod split;
 mod steps;
 mod suites;
 mod tools;
+mod worker_js;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
