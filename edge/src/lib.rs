@@ -27,7 +27,7 @@ mod util;
 pub use brand::BrandObject;
 
 use error::{ApiError, ApiResult};
-use worker::{Context, Env, Headers, Method, Request, RequestInit, Response, event};
+use worker::{Context, Env, Headers, Method, Request, RequestInit, Response, event, web_sys};
 
 /// The OpenAPI 3.1 document of v1 (kept in sync by tests/api/openapi.test.mjs).
 const OPENAPI: &str = include_str!("../api/openapi.json");
@@ -54,18 +54,39 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<web_sys::Response> {
     let path = req.path();
     let result = if path == "/v1" || path.starts_with("/v1/") {
         api(req, &env).await
     } else {
-        assets(req, &env).await
+        assets(req, &env).await.map(Out::Response)
     };
     Ok(match result {
-        Ok(r) => r,
-        Err(e) => with_api_headers(e.into_response()),
+        Ok(Out::Response(r)) => r.into(),
+        Ok(Out::Ask(reply)) => reply.into_raw(&API_HEADERS),
+        Err(e) => with_api_headers(e.into_response()).into(),
     })
 }
+
+/// What the Worker answers with.
+enum Out {
+    /// A response built with workers-rs.
+    Response(Response),
+    /// The ask's reply from the brand's object, made straight into the
+    /// runtime's `Response` (its header fields given as a list, so the
+    /// runtime builds one `Headers` rather than copying a second).
+    Ask(rpc::Reply),
+}
+
+/// The header fields every API response carries ([`with_api_headers`]).
+const API_HEADERS: [(&str, &str); 3] = [
+    ("access-control-allow-origin", "*"),
+    (
+        "access-control-expose-headers",
+        "etag, retry-after, x-chorus-cache, idempotent-replay",
+    ),
+    ("vary", "origin"),
+];
 
 /// Every API response may be read by any origin (writes are checked apart).
 /// Set where a response is built: by the brand's object on all of its own
@@ -73,18 +94,15 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 /// Worker's.
 pub(crate) fn with_api_headers(mut resp: Response) -> Response {
     let h = resp.headers_mut();
-    let _ = h.set("access-control-allow-origin", "*");
-    let _ = h.set(
-        "access-control-expose-headers",
-        "etag, retry-after, x-chorus-cache, idempotent-replay",
-    );
-    let _ = h.set("vary", "origin");
+    for (k, v) in API_HEADERS {
+        let _ = h.set(k, v);
+    }
     resp
 }
 
-async fn api(req: Request, env: &Env) -> ApiResult<Response> {
+async fn api(req: Request, env: &Env) -> ApiResult<Out> {
     if req.method() == Method::Options {
-        return preflight();
+        return preflight().map(Out::Response);
     }
     let path = req.path();
     let segs: Vec<String> = path
@@ -101,7 +119,7 @@ async fn api(req: Request, env: &Env) -> ApiResult<Response> {
                 .set("content-type", "application/json; charset=utf-8")?;
             r.headers_mut()
                 .set("cache-control", "public, max-age=300")?;
-            return Ok(with_api_headers(r));
+            return Ok(Out::Response(with_api_headers(r)));
         }
         ["admin", rest @ ..] => {
             let brand = match rest {
@@ -113,6 +131,9 @@ async fn api(req: Request, env: &Env) -> ApiResult<Response> {
                 cache::purge(&b).await;
             }
             resp
+        }
+        [brand, "questions"] if util::is_valid_slug(brand) && req.method() == Method::Post => {
+            return ask(req, env, brand).await.map(Out::Ask);
         }
         [brand, rest @ ..] if util::is_valid_slug(brand) && !rest.is_empty() => {
             brand_route(req, env, brand, rest).await?
@@ -126,7 +147,7 @@ async fn api(req: Request, env: &Env) -> ApiResult<Response> {
         _ => return Err(ApiError::not_found("not_found", "No such route.")),
     };
     // The object's responses carry the API headers already.
-    Ok(resp)
+    Ok(Out::Response(resp))
 }
 
 fn preflight() -> ApiResult<Response> {
@@ -232,16 +253,6 @@ async fn brand_route(req: Request, env: &Env, brand: &str, rest: &[&str]) -> Api
     } else if rest == ["suggest"] {
         limits::check(env, limits::READS, &req, brand).await?;
     }
-    if method == Method::Post && rest == ["questions"] {
-        // The ask goes over RPC (`rpc.rs` says why); what it changed, if
-        // anything, is purged here.
-        let call = rpc::AskCall::read(req, util::MAX_BODY_BYTES).await?;
-        let reply = rpc::ask(env, brand, &call).await?;
-        if reply.changed != 0 {
-            cache::purge_only(brand, reply.changed).await;
-        }
-        return Ok(with_api_headers(reply.into_response()?));
-    }
     if method == Method::Get
         && let Some(key) = cache::key(&req, brand, rest)?
     {
@@ -272,6 +283,19 @@ async fn brand_route(req: Request, env: &Env, brand: &str, rest: &[&str]) -> Api
     let mut resp = copy_response(resp)?;
     resp.headers_mut().delete(cache::CHANGED_HEADER)?;
     Ok(resp)
+}
+
+/// `POST /v1/{brand}/questions`: the rate limit, then the brand's object
+/// over RPC (`rpc.rs` says why); what the ask changed, if anything, is
+/// purged from the read cache.
+async fn ask(req: Request, env: &Env, brand: &str) -> ApiResult<rpc::Reply> {
+    limits::check(env, limits::WRITES, &req, brand).await?;
+    let call = rpc::AskCall::read(req, util::MAX_BODY_BYTES).await?;
+    let reply = rpc::ask(env, brand, &call).await?;
+    if reply.changed != 0 {
+        cache::purge_only(brand, reply.changed).await;
+    }
+    Ok(reply)
 }
 
 /// Forwards a public/agent request to the brand's object. A body of a

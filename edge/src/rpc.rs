@@ -19,7 +19,7 @@
 
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
-use worker::{Env, Headers, Request, Response};
+use worker::{Env, Request, web_sys};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -177,16 +177,24 @@ impl Reply {
         })
     }
 
-    /// The client's response (the API headers added by the caller).
-    pub fn into_response(self) -> ApiResult<Response> {
-        let h = Headers::new();
+    /// The client's response, with `extra` header fields too. Its fields
+    /// go to the runtime as a list of pairs: it builds the response's one
+    /// `Headers` from them.
+    pub fn into_raw(self, extra: &[(&str, &str)]) -> web_sys::Response {
+        let fields = Array::new();
         for (k, v) in &self.headers {
-            h.set(k, v)?;
+            fields.push(&Array::of2(&k.as_str().into(), &v.as_str().into()));
         }
-        Ok(Response::builder()
-            .with_status(self.status)
-            .with_headers(h)
-            .fixed(self.body.into_bytes()))
+        for (k, v) in extra {
+            fields.push(&Array::of2(&(*k).into(), &(*v).into()));
+        }
+        let init = web_sys::ResponseInit::new();
+        init.set_status(self.status);
+        init.set_headers(&fields);
+        web_sys::Response::new_with_opt_str_and_init(Some(&self.body), &init).unwrap_or_else(|e| {
+            worker::console_error!("cannot build the ask's response: {e:?}");
+            ApiError::internal("rpc", "response").into_response().into()
+        })
     }
 }
 
