@@ -192,7 +192,9 @@ fn capnp_str(s: &str) -> String {
 /// asset requests through); the admin token as a text binding. No rate
 /// limit bindings (`edge/src/limits.rs` skips a missing one), no Cache API
 /// service (`caches.default` then keeps nothing: reads fall back to the
-/// isolate's 2 s memory and the object).
+/// isolate's 2 s memory and the object). V8 logs each garbage collection
+/// (`--trace-gc`, a line each) so the bench can report the full
+/// collections of its runs (`bench_edge/gc.rs`).
 pub fn plain_config(
     repo: &Path,
     config_dir: &Path,
@@ -215,6 +217,7 @@ const config :Workerd.Config = (
     (name = "do-storage", disk = (path = {do_dir}, writable = true)),
   ],
   sockets = [(name = "http", address = {addr}, http = (), service = "chorus")],
+  v8Flags = ["--trace-gc"],
 );
 
 const chorus :Workerd.Worker = (
@@ -280,7 +283,16 @@ pub fn start_plain(
     let exe = workerd_exe(tools);
     let f = std::fs::File::create(log).map_err(|e| io("workerd log", e))?;
     let f2 = f.try_clone().map_err(|e| io("workerd log", e))?;
-    let mut cmd = Command::new(&exe);
+    // Line-buffered through coreutils' `stdbuf` when there is one, so V8's
+    // log reaches the file as it happens (it execs workerd: same process).
+    let stdbuf = Path::new("/usr/bin/stdbuf");
+    let mut cmd = if stdbuf.exists() {
+        let mut c = Command::new(stdbuf);
+        c.arg("-oL").arg(&exe);
+        c
+    } else {
+        Command::new(&exe)
+    };
     // `--experimental`: `localDisk` storage is marked experimental (miniflare passes it too).
     cmd.arg("serve")
         .arg(config)
@@ -622,5 +634,6 @@ mod tests {
         assert!(c.contains(r#"address = "127.0.0.1:8799""#));
         assert!(c.contains(&format!(r#"compatibilityDate = "{date}""#)));
         assert!(c.contains(r#"(name = "CHORUS_ADMIN_TOKEN", text = "tok")"#));
+        assert!(c.contains(r#"v8Flags = ["--trace-gc"]"#));
     }
 }

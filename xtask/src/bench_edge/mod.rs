@@ -41,6 +41,7 @@ const SEQUENTIAL_ASKS: usize = 1_000;
 const WRK_SECONDS: u32 = 10;
 
 mod asks;
+mod gc;
 mod wrk;
 
 use asks::{COMMON, PACED_RATE, SUBJECTS, TEMPLATES, paced_asks, write_ask_script};
@@ -194,12 +195,15 @@ struct Load {
     baseline_cpu: f64,
     /// Asks at a fixed [`PACED_RATE`] (open loop, [`crate::pace`]).
     paced: crate::pace::Paced,
+    /// V8's full collections during `paced` (plain workerd only).
+    paced_gc: gc::FullGcs,
 }
 
 /// The load runs against wrangler's own workerd binary on a plain config
 /// ([`serve::start_plain`]): fresh state, its own brand, the same `wrk`
 /// runs as through `wrangler dev`.
 fn plain_load(repo: &Path, tools: &Tools, wrk_exe: &Path, admin: &str) -> Result<Load, StepError> {
+    let log = repo.join("target/bench-plain-workerd.log");
     let dir = repo.join(format!("target/bench-plain-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(io_err("plain workerd state"))?;
@@ -211,7 +215,7 @@ fn plain_load(repo: &Path, tools: &Tools, wrk_exe: &Path, admin: &str) -> Result
         &dir.join("do"),
         &dir.join("chorus.capnp"),
         admin,
-        &repo.join("target/bench-plain-workerd.log"),
+        &log,
     )?;
     let base = w.base.clone();
     let pid = w.runtime().map(|(pid, _)| pid);
@@ -226,7 +230,9 @@ fn plain_load(repo: &Path, tools: &Tools, wrk_exe: &Path, admin: &str) -> Result
         16,
         Some(&script),
     )?;
+    let from = gc::mark(&log);
     load.paced = paced_asks(port, &base);
+    load.paced_gc = gc::since(&log, from);
     answer_largest(port, &agent_auth)?;
     (load.feed, load.feed_cpu) =
         measure(wrk_exe, pid, &format!("{base}/v1/{BRAND}/feed"), 32, None)?;
@@ -533,7 +539,7 @@ pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
         "plain_workerd_ask_requests": plain.asks.requests,
         "plain_workerd_ask_non_2xx": plain.asks.non_2xx,
         "plain_workerd_ask_socket_errors": plain.asks.socket_errors,
-        "plain_workerd_paced": format!("{PACED_RATE} asks/s due for {WRK_SECONDS} s (open loop, latency from each ask's due time; xtask/src/pace.rs)"),
+        "plain_workerd_paced": format!("{PACED_RATE} asks/s due for {WRK_SECONDS} s (open loop, latency from each ask's due time; xtask/src/pace.rs); *_full_gc*: V8's Mark-Compacts during it (workerd's --trace-gc log), each one pause"),
         "plain_workerd_paced_due": plain.paced.due,
         "plain_workerd_paced_ok": plain.paced.ok,
         "plain_workerd_paced_non_2xx": plain.paced.non_2xx,
@@ -543,6 +549,9 @@ pub fn run(repo: &Path, tools: &Tools) -> Result<(), StepError> {
         "plain_workerd_paced_p90_ms": plain.paced.p90_ms,
         "plain_workerd_paced_p99_ms": plain.paced.p99_ms,
         "plain_workerd_paced_max_ms": plain.paced.max_ms,
+        "plain_workerd_paced_full_gcs": plain.paced_gc.count,
+        "plain_workerd_paced_full_gc_max_ms": plain.paced_gc.max_ms,
+        "plain_workerd_paced_full_gc_total_ms": plain.paced_gc.total_ms,
         "plain_workerd_feed_reads_per_s": plain.feed.requests_per_s,
         "plain_workerd_feed_p50_ms": plain.feed.p50_ms,
         "plain_workerd_feed_p99_ms": plain.feed.p99_ms,
