@@ -12,6 +12,12 @@
 //! collections pause the isolate) did not change: they are mostly the
 //! runtime's own per-request objects.
 //!
+//! An acknowledged ask is still a committed one: the object's output gate
+//! holds an RPC reply, as it held the HTTP response, until the writes before
+//! it are durable (workerd's `JsRpcTargetBase::call` waits for the output
+//! locks), and `tests/api/restart.test.mjs` checks every acknowledged ask
+//! survives a kill.
+//!
 //! The runtime serves RPC only on classes that derive from `DurableObject`;
 //! `cargo xtask`'s Worker build declares `BrandObject` one (as worker-build
 //! does for its emscripten output), and `BrandObject::rpc_ask` is the
