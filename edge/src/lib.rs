@@ -262,9 +262,10 @@ async fn brand_route(req: Request, env: &Env, brand: &str, rest: &[&str]) -> Api
     if method == Method::Get || method == Method::Head {
         return Ok(resp);
     }
-    // A public write's reply names what it changed, if anything (usually
-    // nothing: a new question is not in the feed); agents' successful
-    // writes are rare and purge everything. The name is internal: a reply
+    // A public write's reply names what it changed, if anything (today's
+    // here, helpful clicks, deflections and missed searches, change no
+    // cached read; the ask's reply says it in `rpc::Reply::changed`);
+    // agents' successful writes are rare and purge everything. The name is internal: a reply
     // that carries it is copied without it (a fetched response's headers
     // are immutable).
     let changed = resp.headers().get(cache::CHANGED_HEADER)?;
