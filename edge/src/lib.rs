@@ -23,6 +23,7 @@ mod schema;
 mod store;
 mod team;
 mod util;
+mod webhooks;
 
 pub use brand::BrandObject;
 
