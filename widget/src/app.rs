@@ -1,9 +1,7 @@
-//! The widget's components and its command handle.
+//! The widget's components (its state and command handle are
+//! [`crate::handle`]).
 //!
-//! Knowledge base: on the first open the last copy kept in localStorage
-//! ([`crate::store`]) is indexed and shown at once, then `/kb` is
-//! revalidated with `If-None-Match`; a 304 keeps the index, a new ETag
-//! rebuilds it. Search: the query box is an ARIA combobox over a listbox of
+//! Search: the query box is an ARIA combobox over a listbox of
 //! ranked results, matches marked from byte ranges as text (never HTML).
 //!
 //! Tabs (an ARIA tablist; arrows, Home and End move between them): Search,
@@ -12,61 +10,18 @@
 
 use std::sync::Arc;
 
-use chorus_core::api::{Article, BrandConfig};
 use leptos::html::{Button, Input};
 use leptos::prelude::*;
+#[cfg(feature = "split")]
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::ask::{Ask, ask_view};
-use crate::feed::{Feed, feed_view};
+use crate::ask::ask_view;
+use crate::feed::feed_view;
 use crate::find::{Finder, Marked, Row};
-use crate::i18n::{Strings, strings};
-use crate::mine::{Mine, mine_view};
-use crate::missed::Missed;
-use crate::{api, store};
-
-/// Options read by embed.js from the script tag.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Brand slug.
-    pub brand: String,
-    /// API origin (where embed.js came from).
-    pub base: String,
-    /// UI language override (`data-lang`).
-    pub lang: Option<String>,
-    /// Text direction override (`data-dir`: `rtl` or `ltr`).
-    pub dir: Option<String>,
-}
-
-impl Options {
-    /// Reads `{brand, base, lang?, dir?}` from a JS object.
-    pub fn from_js(v: &JsValue) -> Result<Self, String> {
-        let get = |k: &str| {
-            js_sys::Reflect::get(v, &JsValue::from_str(k))
-                .ok()
-                .and_then(|x| x.as_string())
-                .filter(|s| !s.is_empty())
-        };
-        Ok(Self {
-            brand: get("brand").ok_or("data-brand is missing")?,
-            base: get("base").ok_or("base is missing")?,
-            lang: get("lang"),
-            dir: get("dir"),
-        })
-    }
-
-    /// `rtl` when `data-dir` says so or, without it, for a right-to-left
-    /// language (Arabic, Hebrew, Persian, Urdu; shown with English strings).
-    pub fn dir(&self) -> &'static str {
-        let lang = self.lang.as_deref().unwrap_or("");
-        let rtl = match self.dir.as_deref() {
-            Some(d) => d == "rtl",
-            None => ["ar", "he", "fa", "ur"].iter().any(|l| lang.starts_with(l)),
-        };
-        if rtl { "rtl" } else { "ltr" }
-    }
-}
+use crate::handle::Handle;
+use crate::i18n::Strings;
+use crate::mine::mine_view;
 
 /// The widget's tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +56,7 @@ impl Tab {
 
 /// What the Search tab shows.
 #[derive(Debug, Clone, PartialEq)]
-enum View {
+pub(crate) enum View {
     Search,
     Article(String),
 }
@@ -111,8 +66,8 @@ enum View {
 #[derive(Clone, Copy)]
 pub(crate) struct Ui {
     pub tab: RwSignal<Tab>,
-    query: RwSignal<String>,
-    view: RwSignal<View>,
+    pub(crate) query: RwSignal<String>,
+    pub(crate) view: RwSignal<View>,
     /// Index into the current results of the option the arrow keys chose.
     active: RwSignal<Option<usize>>,
     input: NodeRef<Input>,
@@ -121,13 +76,25 @@ pub(crate) struct Ui {
 }
 
 impl Ui {
-    fn set_query(self, q: String) {
+    /// The search panel at rest: the Search tab, no query.
+    pub(crate) fn new() -> Self {
+        Self {
+            tab: RwSignal::new(Tab::Search),
+            query: RwSignal::new(String::new()),
+            view: RwSignal::new(View::Search),
+            active: RwSignal::new(None),
+            input: NodeRef::new(),
+            back: NodeRef::new(),
+        }
+    }
+
+    pub(crate) fn set_query(self, q: String) {
         self.query.set(q);
         self.active.set(None);
     }
 
     /// Focuses the search box once it is rendered.
-    fn focus_input(self) {
+    pub(crate) fn focus_input(self) {
         let input = self.input;
         request_animation_frame(move || {
             if let Some(i) = input.get_untracked() {
@@ -136,7 +103,7 @@ impl Ui {
         });
     }
 
-    fn open_article(self, id: String) {
+    pub(crate) fn open_article(self, id: String) {
         self.tab.set(Tab::Search);
         self.view.set(View::Article(id));
         // The control that opened it is gone; focus stays in the dialog.
@@ -158,8 +125,8 @@ impl Ui {
 /// answers and articles (`[text](article:ID)`).
 #[derive(Clone, Copy)]
 pub(crate) struct Links {
-    kb: RwSignal<Option<Arc<Finder>>>,
-    ui: Ui,
+    pub(crate) kb: RwSignal<Option<Arc<Finder>>>,
+    pub(crate) ui: Ui,
 }
 
 impl Links {
@@ -174,266 +141,6 @@ impl Links {
             move |id| kb.with(|k| k.as_ref().is_some_and(|f| f.article(id).is_some())),
             move |id| ui.open_article(id),
         )
-    }
-}
-
-/// Shared state of one mounted widget; cheap to clone (signals are handles).
-#[derive(Clone)]
-pub struct Handle {
-    pub(crate) opts: Options,
-    pub(crate) t: &'static Strings,
-    pub(crate) launcher: web_sys::HtmlElement,
-    pub(crate) open: RwSignal<bool>,
-    pub(crate) config: RwSignal<Option<BrandConfig>>,
-    error: RwSignal<Option<String>>,
-    pub(crate) ui: Ui,
-    loaded: RwSignal<bool>,
-    pub(crate) kb: RwSignal<Option<Arc<Finder>>>,
-    /// ETag of the indexed knowledge base and how often it was indexed in
-    /// this page (exposed as data attributes for tests and debugging).
-    kb_version: RwSignal<String>,
-    kb_builds: RwSignal<u32>,
-    /// Bumped when an index is built ([`Finder::prepare`]), so results
-    /// computed before it are computed again.
-    pub(crate) indexed: RwSignal<u32>,
-    missed: Missed,
-    /// Whether the tabs chunk (Answered, Ask, My questions) is loaded.
-    #[cfg(feature = "split")]
-    tabs_ready: RwSignal<bool>,
-    /// Whether the article chunk (the Markdown renderer) is loaded.
-    #[cfg(feature = "split")]
-    article_ready: RwSignal<bool>,
-    pub(crate) feed: Feed,
-    pub(crate) ask: Ask,
-    pub(crate) mine: Mine,
-}
-
-impl Handle {
-    /// New handle, closed.
-    pub fn new(opts: Options, launcher: web_sys::HtmlElement) -> Self {
-        let missed = Missed::new(&opts.base, &opts.brand);
-        let t = strings(opts.lang.as_deref().unwrap_or("en"));
-        Self {
-            opts,
-            t,
-            launcher,
-            open: RwSignal::new(false),
-            config: RwSignal::new(None),
-            error: RwSignal::new(None),
-            ui: Ui {
-                tab: RwSignal::new(Tab::Search),
-                query: RwSignal::new(String::new()),
-                view: RwSignal::new(View::Search),
-                active: RwSignal::new(None),
-                input: NodeRef::new(),
-                back: NodeRef::new(),
-            },
-            loaded: RwSignal::new(false),
-            kb: RwSignal::new(None),
-            kb_version: RwSignal::new(String::new()),
-            kb_builds: RwSignal::new(0),
-            indexed: RwSignal::new(0),
-            missed,
-            #[cfg(feature = "split")]
-            tabs_ready: RwSignal::new(false),
-            #[cfg(feature = "split")]
-            article_ready: RwSignal::new(false),
-            feed: Feed::new(),
-            ask: Ask::new(),
-            mine: Mine::new(),
-        }
-    }
-
-    /// Shows tab `tab`.
-    pub(crate) fn select(&self, tab: Tab) {
-        self.ui.tab.set(tab);
-        match tab {
-            // The Answered view loads the feed when it is built (with
-            // `split`, in its chunk).
-            Tab::Answered => {}
-            Tab::Mine => self.mark_seen(),
-            Tab::Ask => self.focus_ask(),
-            Tab::Search => {}
-        }
-    }
-
-    /// Focuses the question box once it is rendered.
-    pub(crate) fn focus_ask(&self) {
-        let input = self.ask.input;
-        request_animation_frame(move || {
-            if let Some(i) = input.get_untracked() {
-                let _ = i.focus();
-            }
-        });
-    }
-
-    /// Builds the index of the knowledge base shown, if not yet built
-    /// (with `split`, fetching the search chunk first); results follow.
-    pub(crate) fn want_search(&self) {
-        let Some(f) = self.kb.get_untracked() else {
-            return;
-        };
-        if f.ready() {
-            return;
-        }
-        let indexed = self.indexed;
-        spawn_local(async move {
-            if f.prepare().await {
-                indexed.update(|n| *n += 1);
-            }
-        });
-    }
-
-    /// Opens article `id` in the Search tab.
-    pub(crate) fn open_article(&self, id: String) {
-        self.ui.open_article(id);
-    }
-
-    /// What answers and articles need for their links to articles.
-    pub(crate) fn links(&self) -> Links {
-        Links {
-            kb: self.kb,
-            ui: self.ui,
-        }
-    }
-
-    /// "Ask this question" from a search with no result.
-    fn ask_query(&self) {
-        let q = self.ui.query.get_untracked().trim().to_string();
-        emit("chorus:ask", &[("text", &q)]);
-        self.ask_with(q);
-    }
-
-    /// Runs one `Chorus(...)` command.
-    pub fn command(&self, name: &str, arg: Option<String>) {
-        match name {
-            "open" => self.set_open(true),
-            "close" => self.set_open(false),
-            "toggle" => self.set_open(!self.open.get_untracked()),
-            "search" => {
-                self.ui.set_query(arg.unwrap_or_default());
-                self.ui.view.set(View::Search);
-                self.ui.tab.set(Tab::Search);
-                self.set_open(true);
-            }
-            "ask" => {
-                self.set_open(true);
-                self.ask_with(arg.unwrap_or_default());
-            }
-            _ => {}
-        }
-    }
-
-    /// The page is going away: send the missed searches still held.
-    pub fn page_hidden(&self) {
-        self.missed.flush();
-    }
-
-    fn set_open(&self, open: bool) {
-        if self.open.get_untracked() == open {
-            return;
-        }
-        self.open.set(open);
-        let _ = self
-            .launcher
-            .set_attribute("aria-expanded", if open { "true" } else { "false" });
-        if open {
-            self.load();
-            self.ui.focus_input();
-            self.poll_mine();
-            emit("chorus:open", &[]);
-        } else {
-            self.stop_polling();
-            self.missed.flush();
-            let _ = self.launcher.focus();
-            emit("chorus:close", &[]);
-        }
-    }
-
-    /// Indexes `articles` (version `etag`) and shows them.
-    fn install(&self, articles: Vec<Article>, etag: String) {
-        self.kb.set(Some(Arc::new(Finder::new(articles))));
-        self.kb_version.set(etag);
-        self.kb_builds.update(|n| *n += 1);
-    }
-
-    fn load(&self) {
-        if self.loaded.get_untracked() {
-            return;
-        }
-        self.loaded.set(true);
-        let (base, brand) = (self.opts.base.clone(), self.opts.brand.clone());
-
-        let h = self.clone();
-        let (b, path) = (base.clone(), format!("/v1/{brand}/config"));
-        spawn_local(async move {
-            match api::get_text(&b, &path, None).await {
-                Ok(r) if r.status == 200 => match api::parse_config(&r.text) {
-                    Some(c) => h.config.set(Some(c)),
-                    None => h.error.set(Some("unreadable configuration".into())),
-                },
-                Ok(r) => h.error.set(Some(r.error().0)),
-                Err(e) => h.error.set(Some(e.0)),
-            }
-        });
-
-        // Render from the last copy at once; the network only confirms it.
-        let mut known = None;
-        if let Some((etag, body)) = store::load(&brand)
-            && let Some(articles) = api::parse_kb(&body)
-        {
-            self.install(articles, etag.clone());
-            known = Some(etag);
-        }
-        let h = self.clone();
-        spawn_local(async move {
-            let path = format!("/v1/{brand}/kb");
-            let reply = api::get_text(&base, &path, known.as_deref()).await;
-            let fail = |msg: String| {
-                // With a cached copy on screen, a failed revalidation is
-                // not worth an error message.
-                if known.is_none() {
-                    h.error.set(Some(msg));
-                }
-            };
-            match reply {
-                Ok(r) if r.status == 304 => {}
-                Ok(r) if r.status == 200 => {
-                    let etag = r.etag.clone().unwrap_or_default();
-                    if !etag.is_empty() && known.as_deref() == Some(etag.as_str()) {
-                        return;
-                    }
-                    match api::parse_kb(&r.text) {
-                        Some(articles) => {
-                            h.install(articles, etag.clone());
-                            if !etag.is_empty() {
-                                store::save(&brand, &etag, &r.text);
-                            }
-                        }
-                        None => fail("unreadable knowledge base".into()),
-                    }
-                }
-                Ok(r) => fail(r.error().0),
-                Err(e) => fail(e.0),
-            }
-        });
-    }
-}
-
-/// Dispatches a DOM event on `window` so the host page can hook analytics;
-/// `detail` (string fields) becomes `event.detail`.
-pub(crate) fn emit(name: &str, detail: &[(&str, &str)]) {
-    let Some(w) = web_sys::window() else { return };
-    let init = web_sys::CustomEventInit::new();
-    if !detail.is_empty() {
-        let d = js_sys::Object::new();
-        for (k, v) in detail {
-            let _ = js_sys::Reflect::set(&d, &JsValue::from_str(k), &JsValue::from_str(v));
-        }
-        init.set_detail(&d);
-    }
-    if let Ok(ev) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
-        let _ = w.dispatch_event(&ev);
     }
 }
 

@@ -9,8 +9,9 @@ use leptos::html::Textarea;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::{Handle, Tab, emit};
+use crate::app::Tab;
 use crate::feed::answer_view;
+use crate::handle::{Handle, emit};
 use crate::i18n::{Strings, asked_by, duration};
 use crate::{api, askers, qa};
 

@@ -15,7 +15,8 @@ use wasm_bindgen::prelude::Closure;
 use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit};
 
 use crate::api;
-use crate::app::{Handle, Links};
+use crate::app::Links;
+use crate::handle::Handle;
 use crate::i18n::{Strings, ago, asked_by};
 
 /// Items per feed page.

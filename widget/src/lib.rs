@@ -13,6 +13,7 @@ mod askers;
 mod bench;
 mod feed;
 mod find;
+mod handle;
 mod i18n;
 mod mine;
 mod missed;
@@ -25,7 +26,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 thread_local! {
-    static STATE: RefCell<Option<app::Handle>> = const { RefCell::new(None) };
+    static STATE: RefCell<Option<handle::Handle>> = const { RefCell::new(None) };
 }
 
 /// Mounts the widget into `shadow` (the open shadow root made by embed.js).
@@ -37,14 +38,14 @@ pub fn mount(
     launcher: web_sys::HtmlElement,
     options: JsValue,
 ) -> Result<(), JsValue> {
-    let opts = app::Options::from_js(&options).map_err(|e| JsValue::from_str(&e))?;
+    let opts = handle::Options::from_js(&options).map_err(|e| JsValue::from_str(&e))?;
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or_else(|| JsValue::from_str("no document"))?;
     let container: web_sys::HtmlElement = document.create_element("div")?.unchecked_into();
     container.set_class_name("chorus-root");
     container.set_attribute("dir", opts.dir())?;
-    let handle = app::Handle::new(opts, launcher);
+    let handle = handle::Handle::new(opts, launcher);
     container.set_attribute("lang", handle.t.lang)?;
     shadow.append_child(&container)?;
     let h = handle.clone();

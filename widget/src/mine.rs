@@ -12,8 +12,9 @@ use chorus_core::api::{MyQuestion, QuestionStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::{Handle, Tab, emit};
+use crate::app::Tab;
 use crate::feed::{answer_view, now};
+use crate::handle::{Handle, emit};
 use crate::i18n::{Strings, ago};
 use crate::{api, askers};
 
